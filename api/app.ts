@@ -1,0 +1,55 @@
+/**
+ * The fastify app as a plugin tree: body parsers → auth → routes → error handlers.
+ * It never listens (api/server.ts does), so tests build it and call `inject` or a real port.
+ */
+import Fastify, { FastifyInstance, FastifyServerOptions } from 'fastify';
+import formbody from '@fastify/formbody';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../infra/config';
+import type { Db } from '../infra/db';
+import { bearerAuth } from './auth';
+import { healthRoutes } from './routes/health';
+import { phoneSessionRoutes } from './routes/phone-session';
+import { agentRoutes } from './routes/agent';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  temporal: Client;
+  startedAt?: number;
+}
+
+export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, disableRequestLogging: true, ...options });
+
+  // Contract §1 (d): JSON is parsed when the content type is JSON or missing, and an empty
+  // body is {} even with a JSON content type (fastify would answer 400).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(['application/json', '*'], { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body).trim();
+    if (text === '') return done(null, {});
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(Object.assign(new Error('invalid JSON body'), { statusCode: 400 }), undefined);
+    }
+  });
+  await app.register(formbody);
+
+  app.addHook('onRequest', bearerAuth(deps.config));
+
+  await app.register(healthRoutes, deps);
+  await app.register(phoneSessionRoutes, deps);
+  await app.register(agentRoutes, deps);
+
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send({ detail: `Not Found: ${req.method} ${req.url.split('?')[0]}` });
+  });
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    if (status >= 500) req.log.error({ err, url: req.url }, 'request failed');
+    // 5xx details stay in the log; the client gets a stable message.
+    reply.code(status).send({ detail: status >= 500 ? 'Internal Server Error' : err.message });
+  });
+  return app;
+}

@@ -1,0 +1,78 @@
+/** GET /health: the API, database, Temporal and a polling worker; 200 only when all are up. */
+import type { FastifyPluginAsync } from 'fastify';
+import type { AppDeps } from '../app';
+
+interface Probe {
+  ok: boolean;
+  error?: string;
+}
+
+const PROBE_TIMEOUT_MS = 1000;
+// Dashboards and load balancers poll /health; probing Temporal on each call is wasteful.
+const CACHE_MS = 2000;
+// A polling worker refreshes its poller entry at least once a minute (long-poll timeout).
+const POLLER_FRESH_MS = 75_000;
+
+function withTimeout<T>(p: Promise<T>): Promise<T> {
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS).unref()),
+  ]);
+}
+
+async function probe(fn: () => Promise<unknown>): Promise<Probe> {
+  try {
+    await withTimeout(fn());
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  }
+}
+
+export const healthRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) => {
+  const startedAt = deps.startedAt ?? Date.now();
+  let cached: { at: number; body: Record<string, unknown> } | null = null;
+
+  async function check() {
+    const { db, temporal, config } = deps;
+    const [database, temporalProbe, worker, active] = await Promise.all([
+      probe(() => db.$queryRawUnsafe('SELECT 1')),
+      probe(() => temporal.workflowService.getSystemInfo({})),
+      (async (): Promise<Probe & { pollers?: number }> => {
+        try {
+          const res = await withTimeout(
+            temporal.workflowService.describeTaskQueue({
+              namespace: config.temporalNamespace,
+              taskQueue: { name: config.taskQueue },
+              taskQueueType: 1, // workflow task queue
+            }),
+          );
+          const now = Date.now();
+          const fresh = (res.pollers ?? []).filter((p) => {
+            const seconds = Number(p.lastAccessTime?.seconds ?? 0);
+            return now - seconds * 1000 < POLLER_FRESH_MS;
+          });
+          return fresh.length > 0 ? { ok: true, pollers: fresh.length } : { ok: false, pollers: 0, error: `no worker polling task queue ${config.taskQueue}` };
+        } catch (err) {
+          return { ok: false, error: (err as Error).message };
+        }
+      })(),
+      db.callSession.count({ where: { status: 'active' } }).catch(() => null),
+    ]);
+    const ok = database.ok && temporalProbe.ok && worker.ok;
+    return {
+      ok,
+      api: { ok: true },
+      database: { ...database, provider: /^postgres/.test(config.databaseUrl) ? 'postgresql' : 'sqlite' },
+      temporal: { ...temporalProbe, address: config.temporalAddress, namespace: config.temporalNamespace },
+      worker: { ...worker, task_queue: config.taskQueue },
+      active_sessions: active,
+      uptime_s: Math.round((Date.now() - startedAt) / 1000),
+    };
+  }
+
+  app.get('/health', async (_req, reply) => {
+    if (!cached || Date.now() - cached.at > CACHE_MS) cached = { at: Date.now(), body: await check() };
+    return reply.code(cached.body.ok ? 200 : 503).send(cached.body);
+  });
+};

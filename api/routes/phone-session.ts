@@ -1,0 +1,63 @@
+/** Phone session routes (contract §2.1): POST /api/session/new and /api/session/end. */
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { callSessionWorkflowId, isValidSessionId, sessionIdFromUuid } from '../../common/ids';
+import { PhoneNumberAttribute, SessionIdAttribute } from '../../common/search-attributes';
+import { endSessionUpdate, openSessionUpdate, type CallSessionInput } from '../../workflows/call-session/messages';
+import type { callSessionWorkflow } from '../../workflows/call-session/workflow';
+import type { AppDeps } from '../app';
+
+/** `""` in an optional id means absent (contract §1 rule c). */
+function optionalId(body: unknown): string | undefined {
+  const sid = (body as { session_id?: unknown } | undefined)?.session_id;
+  return typeof sid === 'string' && sid !== '' ? sid : undefined;
+}
+
+export const phoneSessionRoutes: FastifyPluginAsync<AppDeps> = async (app, { config, temporal }) => {
+  app.post('/api/session/new', async () => {
+    const sessionId = sessionIdFromUuid(randomUUID());
+    const input: CallSessionInput = {
+      sessionId,
+      source: 'api',
+      callerNumber: '',
+      callDirection: '',
+      sessionTtlSeconds: config.sessionTtl,
+    };
+    // Update-with-start: the reply leaves only once the workflow has recorded the session,
+    // so the very next GET /api/agent/sessions already lists it.
+    return temporal.workflow.executeUpdateWithStart(openSessionUpdate, {
+      startWorkflowOperation: new WithStartWorkflowOperation<typeof callSessionWorkflow>('callSessionWorkflow', {
+        workflowId: callSessionWorkflowId(sessionId),
+        taskQueue: config.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'FAIL',
+        typedSearchAttributes: [
+          { key: SessionIdAttribute, value: sessionId },
+          { key: PhoneNumberAttribute, value: '' },
+        ],
+      }),
+    });
+  });
+
+  app.post('/api/session/end', async (req, reply) => {
+    const sessionId = optionalId(req.body);
+    if (!sessionId) return reply.code(400).send({ detail: 'session_id required' });
+    if (!isValidSessionId(sessionId)) return { ok: false, session_id: sessionId };
+    try {
+      return await temporal.workflow
+        .getHandle(callSessionWorkflowId(sessionId))
+        .executeUpdate(endSessionUpdate, { args: [{ reason: 'end_session' }] });
+    } catch (err) {
+      // Unknown session, an ended one, or one already ending: the contract answers ok:false.
+      if (err instanceof WorkflowNotFoundError || err instanceof WorkflowUpdateFailedError || isCompleted(err)) {
+        return { ok: false, session_id: sessionId };
+      }
+      throw err;
+    }
+  });
+};
+
+function isCompleted(err: unknown): boolean {
+  return /workflow execution already completed/i.test((err as Error)?.message ?? '');
+}

@@ -1,0 +1,51 @@
+/** The API process: validate config, connect, listen, and close cleanly on SIGINT/SIGTERM. */
+import { Connection, Client } from '@temporalio/client';
+import { ConfigError, loadConfig } from '../infra/config';
+import { createDb, prepareDb } from '../infra/db';
+import { createLogger } from '../infra/log';
+import { ensureSearchAttributes } from '../infra/temporal';
+import { buildApp } from './app';
+
+async function connectWithRetry(address: string, log: ReturnType<typeof createLogger>): Promise<Connection> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      return await Connection.connect({ address, connectTimeout: 3000 });
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`cannot reach Temporal at ${address}: ${(err as Error).message}`);
+      log.warn({ address }, 'Temporal not reachable yet; retrying');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger('api', config.logLevel);
+  const db = createDb(config.databaseUrl);
+  await prepareDb(db, config.databaseUrl);
+  const connection = await connectWithRetry(config.temporalAddress, log);
+  await ensureSearchAttributes(connection, config.temporalNamespace);
+  const temporal = new Client({ connection, namespace: config.temporalNamespace });
+  const app = await buildApp({ config, db, temporal }, { loggerInstance: log });
+  await app.listen({ host: config.host, port: config.port });
+  log.info(`API listening on http://${config.host}:${config.port}`);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'API shutting down');
+    await app.close();
+    await connection.close();
+    await db.$disconnect();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,22 @@
+/**
+ * The Prisma client factory: the SQLite client over better-sqlite3 for the embedded default,
+ * the PostgreSQL client over node-postgres when DATABASE_URL is a postgres:// URL.
+ */
+import { PrismaClient as SqliteClient } from '../generated/prisma/sqlite/client';
+import { PrismaClient as PostgresClient } from '../generated/prisma/postgresql/client';
+import { adapterFactoryFor } from '../prisma/engine';
+import { isPostgresUrl } from './config';
+
+/** Both generated clients come from one model file, so they share this shape. */
+export type Db = SqliteClient;
+
+export function createDb(databaseUrl: string): Db {
+  const adapter = adapterFactoryFor(databaseUrl);
+  if (isPostgresUrl(databaseUrl)) return new PostgresClient({ adapter }) as unknown as Db;
+  return new SqliteClient({ adapter });
+}
+
+/** SQLite is shared by the API and worker processes: WAL lets readers and one writer overlap. */
+export async function prepareDb(db: Db, databaseUrl: string): Promise<void> {
+  if (!isPostgresUrl(databaseUrl)) await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+}

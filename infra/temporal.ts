@@ -1,0 +1,32 @@
+/** Temporal connections for the API (client) and the worker, and search-attribute registration. */
+import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { SEARCH_ATTRIBUTES } from '../common/search-attributes';
+import type { Config } from './config';
+
+export async function connectClient(config: Pick<Config, 'temporalAddress' | 'temporalNamespace'>): Promise<Client> {
+  const connection = await Connection.connect({ address: config.temporalAddress });
+  return new Client({ connection, namespace: config.temporalNamespace });
+}
+
+const KEYWORD = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+
+/**
+ * Registers Parley's search attributes on the namespace if they are missing. Idempotent, so
+ * every API and worker replica may call it at boot.
+ */
+export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const known = new Set(Object.keys(existing.customAttributes ?? {}));
+  const missing = SEARCH_ATTRIBUTES.filter((key) => !known.has(key.name));
+  if (missing.length === 0) return;
+  try {
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((key) => [key.name, KEYWORD])),
+    });
+  } catch (err) {
+    // Another replica may have registered them between our list and add.
+    if (!/already exists/i.test((err as Error).message)) throw err;
+  }
+}

@@ -1,0 +1,41 @@
+/** The worker process: connect, build real clients, register workflows and activities, run, close. */
+import { NativeConnection, Runtime, Worker, makeTelemetryFilterString, DefaultLogger } from '@temporalio/worker';
+import { ConfigError, loadConfig } from '../infra/config';
+import { createDb, prepareDb } from '../infra/db';
+import { createLogger } from '../infra/log';
+import { buildActivities } from './activities';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger('worker', config.logLevel);
+  Runtime.install({
+    logger: new DefaultLogger(config.logLevel === 'debug' || config.logLevel === 'trace' ? 'DEBUG' : 'WARN'),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+  });
+
+  const db = createDb(config.databaseUrl);
+  await prepareDb(db, config.databaseUrl);
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+    workflowsPath: require.resolve('../workflows'),
+    activities: buildActivities({ db }),
+    // Worker.create also installs SIGINT/SIGTERM handlers that start a graceful shutdown.
+    shutdownGraceTime: '10 seconds',
+  });
+  log.info({ taskQueue: config.taskQueue, temporal: config.temporalAddress }, 'worker polling');
+  try {
+    await worker.run();
+  } finally {
+    await connection.close();
+    await db.$disconnect();
+    log.info('worker stopped');
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,2 @@
+/** Every workflow the worker registers. Deterministic code only. */
+export { callSessionWorkflow } from './call-session/workflow';
