@@ -1,8 +1,8 @@
 /**
- * The fastify app as a plugin tree: body parsers → auth → routes → error handlers.
+ * The fastify app as a plugin tree: error handler → body parsers → auth → routes → not-found.
  * It never listens (api/server.ts does), so tests build it and call `inject` or a real port.
  */
-import Fastify, { FastifyInstance, FastifyServerOptions } from 'fastify';
+import Fastify, { FastifyInstance, FastifyServerOptions, LogController } from 'fastify';
 import formbody from '@fastify/formbody';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../infra/config';
@@ -20,7 +20,15 @@ export interface AppDeps {
 }
 
 export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, disableRequestLogging: true, ...options });
+  // Per-request log lines only at debug level; errors are logged by the error handler.
+  const requestLogs = deps.config.logLevel === 'debug' || deps.config.logLevel === 'trace';
+  const app = Fastify({ logger: false, logController: new LogController({ disableRequestLogging: !requestLogs }), ...options });
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    if (status >= 500) req.log.error({ err, url: req.url }, 'request failed');
+    // 5xx details stay in the log; the client gets a stable message.
+    reply.code(status).send({ detail: status >= 500 ? 'Internal Server Error' : err.message });
+  });
 
   // Contract §1 (d): JSON is parsed when the content type is JSON or missing, and an empty
   // body is {} even with a JSON content type (fastify would answer 400).
@@ -44,12 +52,6 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
 
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ detail: `Not Found: ${req.method} ${req.url.split('?')[0]}` });
-  });
-  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    if (status >= 500) req.log.error({ err, url: req.url }, 'request failed');
-    // 5xx details stay in the log; the client gets a stable message.
-    reply.code(status).send({ detail: status >= 500 ? 'Internal Server Error' : err.message });
   });
   return app;
 }

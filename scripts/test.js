@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: bootstrap, then the whole jest suite on SQLite, then the database-backed
+ * suites again on PostgreSQL when one is reachable (PARLEY_TEST_POSTGRES_URL, default the
+ * local server .ci/run starts). Extra arguments go to jest.
+ */
+'use strict';
+const { spawnSync } = require('node:child_process');
+const path = require('node:path');
+const { bootstrap, ROOT } = require('./bootstrap');
+
+bootstrap();
+
+const jest = path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
+const args = process.argv.slice(2);
+
+function run(label, extraEnv, jestArgs) {
+  process.stdout.write(`\n=== ${label} ===\n`);
+  const res = spawnSync(process.execPath, [jest, ...jestArgs], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...extraEnv } });
+  return res.status === 0;
+}
+
+async function postgresUrl() {
+  const url = process.env.PARLEY_TEST_POSTGRES_URL || 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
+  const { Client } = require('pg');
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.end();
+    return url;
+  } catch (err) {
+    process.stdout.write(`\nPostgreSQL not reachable at ${url.replace(/\/\/[^@]*@/, '//***@')} (${err.message}): skipping the PostgreSQL pass.\n`);
+    return null;
+  }
+}
+
+(async () => {
+  let ok = run('SQLite', { PARLEY_TEST_POSTGRES_URL: '' }, args);
+  if (args.length === 0 || process.env.PARLEY_TEST_POSTGRES_URL) {
+    const url = await postgresUrl();
+    if (url) ok = run('PostgreSQL', { PARLEY_TEST_POSTGRES_URL: url }, [...args, ...(args.length ? [] : ['test/api', 'test/unit', 'test/e2e'])]) && ok;
+    else if (process.env.CI) ok = false;
+  }
+  process.exit(ok ? 0 : 1);
+})();

@@ -1,0 +1,43 @@
+/**
+ * One Temporal dev server and one workflow bundle for the whole run. The server is the real
+ * CLI dev server, started through the SDK's TestWorkflowEnvironment with the project's CLI
+ * (`existing-path`), or the SDK's own download on a connected machine without one.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { SEARCH_ATTRIBUTES } from '../../common/search-attributes';
+import { freePort, temporalCliPath } from '../../infra/dev-server';
+import { BUNDLE_PATH, TMP_DIR } from './paths';
+
+export default async function globalSetup(): Promise<void> {
+  fs.mkdirSync(TMP_DIR, { recursive: true });
+  if (!process.env.TEMPORAL_ADDRESS) {
+    const cli = temporalCliPath();
+    const port = await freePort();
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: cli ? { type: 'existing-path', path: cli } : { type: 'cached-download' },
+        ip: '127.0.0.1',
+        port,
+        ui: false,
+        searchAttributes: [...SEARCH_ATTRIBUTES],
+        log: { format: 'pretty', level: 'warn' },
+      },
+    });
+    (globalThis as Record<string, unknown>).__parleyTestEnv = env;
+    process.env.TEMPORAL_ADDRESS = `127.0.0.1:${port}`;
+  }
+  const { code } = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows'), logger: quietLogger });
+  fs.writeFileSync(BUNDLE_PATH, code);
+}
+
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (m: string) => console.warn(m),
+  error: (m: string) => console.error(m),
+};

@@ -1,0 +1,57 @@
+/**
+ * The real stack in one test process: a fresh database, a worker with the real activities
+ * on its own task queue, a Temporal client and the fastify app (used via inject or a port).
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Client } from '@temporalio/client';
+import { buildApp } from '../../api/app';
+import { Config, loadConfig } from '../../infra/config';
+import { buildActivities } from '../../worker/activities';
+import { createTestDb, TestDb } from './db';
+import { connectTestClient, createTestWorker, temporalAddress } from './temporal';
+import { TMP_DIR } from './paths';
+
+export interface Stack {
+  app: FastifyInstance;
+  config: Config;
+  client: Client;
+  testDb: TestDb;
+  /** Stops the worker (health must then report it missing). */
+  stopWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startStack(env: Record<string, string> = {}, options: { worker?: boolean } = {}): Promise<Stack> {
+  const testDb = await createTestDb();
+  const taskQueue = `test-${randomUUID()}`;
+  const config = loadConfig({ TEMPORAL_ADDRESS: temporalAddress(), DATABASE_URL: testDb.url, PARLEY_TASK_QUEUE: taskQueue, ...env }, TMP_DIR);
+  let stopWorker = async () => undefined;
+  if (options.worker !== false) {
+    const { worker, connection } = await createTestWorker({ taskQueue, activities: buildActivities({ db: testDb.db }) });
+    const running = worker.run();
+    let stopped = false;
+    stopWorker = async () => {
+      if (stopped) return;
+      stopped = true;
+      worker.shutdown();
+      await running;
+      await connection.close();
+    };
+  }
+  const client = await connectTestClient();
+  const app = await buildApp({ config, db: testDb.db, temporal: client });
+  return {
+    app,
+    config,
+    client,
+    testDb,
+    stopWorker: () => stopWorker(),
+    async close() {
+      await app.close();
+      await stopWorker();
+      await client.connection.close();
+      await testDb.close();
+    },
+  };
+}
