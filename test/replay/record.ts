@@ -1,0 +1,57 @@
+/**
+ * `npm run histories:record`: runs every scenario against a real dev server (TEMPORAL_ADDRESS,
+ * or one started here) with fake activities, and writes each history to
+ * test/replay/histories/<name>.json. Commit the result with the workflow change that needs it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { DevServer, freePort, startDevServer } from '../../infra/dev-server';
+import { fakeActivities, scenarios } from './scenarios';
+
+const HISTORIES_DIR = path.join(__dirname, 'histories');
+
+async function main(): Promise<void> {
+  let server: DevServer | undefined;
+  let address = process.env.TEMPORAL_ADDRESS;
+  if (!address) {
+    server = await startDevServer({ port: await freePort(), uiPort: await freePort(), namespace: 'default', ui: false });
+    address = server.address;
+  }
+  const only = process.argv.slice(2);
+  const taskQueue = `record-${randomUUID()}`;
+  const nativeConnection = await NativeConnection.connect({ address });
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue,
+    workflowsPath: require.resolve('../../workflows'),
+    activities: fakeActivities,
+  });
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  fs.mkdirSync(HISTORIES_DIR, { recursive: true });
+  try {
+    await worker.runUntil(async () => {
+      for (const scenario of scenarios) {
+        if (only.length && !only.includes(scenario.name)) continue;
+        const workflowId = await scenario.run({ client, taskQueue });
+        const history = await client.workflow.getHandle(workflowId).fetchHistory();
+        const file = path.join(HISTORIES_DIR, `${scenario.name}.json`);
+        fs.writeFileSync(file, JSON.stringify(JSON.parse(historyToJSON(history)), null, 2) + '\n');
+        console.log(`recorded ${path.relative(process.cwd(), file)} (${history.events?.length} events)`);
+      }
+    });
+  } finally {
+    await connection.close();
+    await nativeConnection.close();
+    await server?.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

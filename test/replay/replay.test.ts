@@ -1,0 +1,31 @@
+/**
+ * Every committed history replays against the current workflow bundle: a change that would
+ * break running workflows fails here. Record new histories with `npm run histories:record`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { BUNDLE_PATH, HISTORIES_DIR } from '../support/paths';
+import { scenarios } from './scenarios';
+
+const files = fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
+const load = (file: string) => historyFromJSON(JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, file), 'utf8')));
+
+test('every scenario has a committed history', () => {
+  expect(files.map((f) => f.replace(/\.json$/, ''))).toEqual(expect.arrayContaining(scenarios.map((s) => s.name)));
+});
+
+test.each(files)('%s replays against the current workflows', async (file) => {
+  await Worker.runReplayHistory({ workflowBundle: { codePath: BUNDLE_PATH } }, load(file), file);
+});
+
+test('a changed workflow fails replay with DeterminismViolationError', async () => {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('./fixtures/changed-workflows'),
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+  });
+  const file = 'call-session-ended-by-api.json';
+  await expect(Worker.runReplayHistory({ workflowBundle: { code } }, load(file), file)).rejects.toBeInstanceOf(DeterminismViolationError);
+});
