@@ -1,0 +1,107 @@
+/**
+ * `npm start` end to end: the real supervisor starts the dev server, worker and API; sessions
+ * show up in the API and the Temporal UI; SIGTERM leaves no process behind; a second start
+ * keeps the sessions and events of the first.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createDb } from '../../infra/db';
+import { freePort } from '../../infra/dev-server';
+import { createTestDb, usingPostgres } from '../support/db';
+import { ROOT, TMP_DIR } from '../support/paths';
+import { descendants, isAlive } from '../support/processes';
+
+jest.setTimeout(240_000);
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+}
+
+async function start(env: NodeJS.ProcessEnv): Promise<Started> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'start.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (c) => (out += c));
+  child.stderr!.on('data', (c) => (out += c));
+  const deadline = Date.now() + 150_000;
+  while (!/\[parley\] ready: /.test(out)) {
+    if (child.exitCode !== null) throw new Error(`npm start exited early (${child.exitCode}):\n${out}`);
+    if (Date.now() > deadline) throw new Error(`npm start not ready in time:\n${out}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { child, output: () => out };
+}
+
+async function stop({ child }: Started): Promise<{ code: number | null; leftovers: number[] }> {
+  const tree = descendants(child.pid!);
+  expect(tree.length).toBeGreaterThanOrEqual(3); // dev server, worker, API (and helpers)
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  const code = await exited;
+  await new Promise((r) => setTimeout(r, 500));
+  return { code, leftovers: tree.filter(isAlive) };
+}
+
+test('npm start: ready line, health, UI, sessions; SIGTERM cleans up; restart keeps data', async () => {
+  const dataDir = fs.mkdtempSync(path.join(TMP_DIR, 'e2e-'));
+  const [port, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+  const testDb = usingPostgres() ? await createTestDb() : null;
+  await testDb?.db.$disconnect();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TEMPORAL_ADDRESS: '',
+    PARLEY_DATA_DIR: dataDir,
+    PARLEY_PORT: String(port),
+    PARLEY_TEMPORAL_PORT: String(temporalPort),
+    PARLEY_TEMPORAL_UI_PORT: String(uiPort),
+    PARLEY_SESSION_TTL: '600',
+    DATABASE_URL: testDb?.url ?? '',
+  };
+  const api = `http://127.0.0.1:${port}`;
+  const post = (url: string, body?: unknown) =>
+    fetch(api + url, { method: 'POST', headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined }).then((r) => r.json());
+  const activeSessions = () => fetch(`${api}/api/agent/sessions`).then((r) => r.json() as Promise<string[]>);
+
+  const first = await start(env);
+  expect(first.output()).toContain(`API http://127.0.0.1:${port}`);
+  expect(first.output()).toContain(`Temporal UI http://127.0.0.1:${uiPort}`);
+  expect((await fetch(`${api}/health`)).status).toBe(200);
+  expect((await fetch(`http://127.0.0.1:${uiPort}/`)).status).toBe(200);
+
+  const { session_id: ended } = await post('/api/session/new');
+  const { session_id: kept } = await post('/api/session/new');
+  expect(await activeSessions()).toEqual([kept, ended]); // most recent first
+
+  // The Web UI's own HTTP API finds the session by its search attribute.
+  const query = encodeURIComponent(`ParleySessionId="${ended}"`);
+  const listed = await fetch(`http://127.0.0.1:${uiPort}/api/v1/namespaces/default/workflows?query=${query}`).then((r) => r.json());
+  expect(listed.executions.map((e: { execution: { workflowId: string } }) => e.execution.workflowId)).toEqual([`call-session-${ended}`]);
+
+  expect(await post('/api/session/end', { session_id: ended })).toEqual({ ok: true, session_id: ended });
+  expect(await activeSessions()).toEqual([kept]);
+
+  const firstStop = await stop(first);
+  expect(firstStop.code).toBe(0);
+  expect(firstStop.leftovers).toEqual([]);
+
+  const second = await start(env);
+  try {
+    expect(await activeSessions()).toEqual([kept]);
+    const db = createDb(env.DATABASE_URL || `file:${path.join(dataDir, 'parley.db')}`);
+    const events = await db.event.findMany({ orderBy: { seq: 'asc' } });
+    await db.$disconnect();
+    expect(events.map((e) => [e.type, e.sessionId])).toEqual([
+      ['session.started', ended],
+      ['session.started', kept],
+      ['session.ended', ended],
+    ]);
+    // The session's workflow outlived the restart: it still answers.
+    expect(await post('/api/session/end', { session_id: kept })).toEqual({ ok: true, session_id: kept });
+  } finally {
+    const secondStop = await stop(second);
+    expect(secondStop.code).toBe(0);
+    expect(secondStop.leftovers).toEqual([]);
+    await testDb?.close();
+  }
+});
