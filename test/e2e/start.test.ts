@@ -60,7 +60,7 @@ test('npm start: ready line, health, UI, sessions; SIGTERM cleans up; restart ke
   };
   const api = `http://127.0.0.1:${port}`;
   const post = (url: string, body?: unknown) =>
-    fetch(api + url, { method: 'POST', headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined }).then((r) => r.json());
+    fetch(api + url, { method: 'POST', headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined }).then((r) => r.json() as Promise<Record<string, string>>);
   const activeSessions = () => fetch(`${api}/api/agent/sessions`).then((r) => r.json() as Promise<string[]>);
 
   const first = await start(env);
@@ -75,8 +75,10 @@ test('npm start: ready line, health, UI, sessions; SIGTERM cleans up; restart ke
 
   // The Web UI's own HTTP API finds the session by its search attribute.
   const query = encodeURIComponent(`ParleySessionId="${ended}"`);
-  const listed = await fetch(`http://127.0.0.1:${uiPort}/api/v1/namespaces/default/workflows?query=${query}`).then((r) => r.json());
-  expect(listed.executions.map((e: { execution: { workflowId: string } }) => e.execution.workflowId)).toEqual([`call-session-${ended}`]);
+  const listed = (await fetch(`http://127.0.0.1:${uiPort}/api/v1/namespaces/default/workflows?query=${query}`).then((r) => r.json())) as {
+    executions: Array<{ execution: { workflowId: string } }>;
+  };
+  expect(listed.executions.map((e) => e.execution.workflowId)).toEqual([`call-session-${ended}`]);
 
   expect(await post('/api/session/end', { session_id: ended })).toEqual({ ok: true, session_id: ended });
   expect(await activeSessions()).toEqual([kept]);
