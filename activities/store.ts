@@ -5,22 +5,30 @@
 import type { Db } from '../infra/db';
 import { appendEvent } from '../infra/event-log';
 import { callSessionWorkflowId } from '../common/ids';
-import type { EndReason, SessionSource } from '../workflows/call-session/messages';
+import type { ChatMessage, EndReason, SessionSource } from '../workflows/call-session/messages';
+import { loadRuntimeSettings } from '../infra/settings';
+import type { Config } from '../infra/config';
+import { saveCallerHistory } from './turn';
 
 export interface SessionStarted {
   sessionId: string;
   source: SessionSource;
   callerNumber: string;
   callDirection: string;
+  /** 0 for a new session, bumped by each reset: one session.started per generation. */
+  generation: number;
 }
 
 export interface SessionEnded {
   sessionId: string;
   reason: EndReason;
+  callerNumber?: string;
+  history?: ChatMessage[];
+  summary?: string;
 }
 
 /** Builds the store activities around a Prisma client. */
-export function createStoreActivities(db: Db) {
+export function createStoreActivities(db: Db, config: Pick<Config, 'lookup'>) {
   return {
     /** Creates (or re-opens, on reset) the session row and appends `session.started`. */
     async recordSessionStarted(s: SessionStarted): Promise<void> {
@@ -34,19 +42,24 @@ export function createStoreActivities(db: Db) {
             callerNumber: s.callerNumber,
             callDirection: s.callDirection,
           },
-          update: {},
+          // A reset re-opens the same row; the sid's first creation time keys its events.
+          update: { status: 'active', endReason: null, endedAt: null, lastActiveAt: new Date(), turnCount: 0, callerNumber: s.callerNumber, callDirection: s.callDirection },
         });
         await appendEvent(tx, {
           type: 'session.started',
           sessionId: s.sessionId,
           data: { caller_number: s.callerNumber, call_direction: s.callDirection, source: s.source },
-          dedupeKey: `session.started:${s.sessionId}:${row.createdAt.getTime()}`,
+          dedupeKey: `session.started:${s.sessionId}:${row.createdAt.getTime()}:${s.generation}`,
         });
       });
     },
 
-    /** Marks the session ended and appends `session.ended` exactly once. */
+    /** Marks the session ended, saves caller history (keep_history), appends `session.ended` once. */
     async recordSessionEnded(s: SessionEnded): Promise<void> {
+      if (s.callerNumber && s.history) {
+        const settings = await loadRuntimeSettings(db, config);
+        if (settings.call.keep_history) await saveCallerHistory(db, s.callerNumber, s.history, s.summary ?? '', s.history.length);
+      }
       await db.$transaction(async (tx) => {
         const row = await tx.callSession.update({
           where: { id: s.sessionId },

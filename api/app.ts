@@ -4,12 +4,21 @@
  */
 import Fastify, { FastifyInstance, FastifyServerOptions, LogController } from 'fastify';
 import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../infra/config';
 import type { Db } from '../infra/db';
+import type { SpeechConfig } from '../infra/speech-config';
+import type { SpeechEngines } from '../activities/speech';
+import type { TelephonyDriver } from '../activities/telephony/driver';
 import { bearerAuth } from './auth';
+import { callControlRoutes } from './routes/call-control';
+import { callConfigRoutes } from './routes/config-call';
+import { phoneAsrRoutes } from './routes/phone-asr';
+import { sessionRoutes } from './routes/sessions';
 import { healthRoutes } from './routes/health';
 import { phoneSessionRoutes } from './routes/phone-session';
+import { phoneTurnRoutes } from './routes/phone-turn';
 import { agentRoutes } from './routes/agent';
 
 export interface AppDeps {
@@ -17,6 +26,10 @@ export interface AppDeps {
   db: Db;
   temporal: Client;
   startedAt?: number;
+  /** Dial/hangup driver (sim or adb); absent = the call-control routes are not served. */
+  telephony?: TelephonyDriver;
+  /** Speech engines for the API's own uses (/api/asr, /health); tests inject instant ones. */
+  engines?: (speech: SpeechConfig) => SpeechEngines;
 }
 
 export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
@@ -43,11 +56,17 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
     }
   });
   await app.register(formbody);
+  await app.register(multipart);
 
   app.addHook('onRequest', bearerAuth(deps.config));
 
   await app.register(healthRoutes, deps);
   await app.register(phoneSessionRoutes, deps);
+  await app.register(phoneTurnRoutes, deps);
+  await app.register(phoneAsrRoutes, deps);
+  await app.register(callConfigRoutes, deps);
+  await app.register(sessionRoutes, deps);
+  await app.register(callControlRoutes, deps);
   await app.register(agentRoutes, deps);
 
   app.setNotFoundHandler((req, reply) => {

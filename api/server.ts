@@ -5,6 +5,7 @@ import { createDb, prepareDb } from '../infra/db';
 import { createLogger } from '../infra/log';
 import { ensureSearchAttributes } from '../infra/temporal';
 import { buildApp } from './app';
+import { createTelephony } from './telephony';
 
 async function connectWithRetry(address: string, log: ReturnType<typeof createLogger>): Promise<Connection> {
   const deadline = Date.now() + 60_000;
@@ -27,7 +28,9 @@ async function main(): Promise<void> {
   const connection = await connectWithRetry(config.temporalAddress, log);
   await ensureSearchAttributes(connection, config.temporalNamespace);
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
-  const app = await buildApp({ config, db, temporal }, { loggerInstance: log });
+  const telephony = createTelephony(config, log);
+  const app = await buildApp({ config, db, temporal, telephony }, { loggerInstance: log });
+  app.addHook('onClose', async () => telephony.close?.());
   await app.listen({ host: config.host, port: config.port });
   log.info(`API listening on http://${config.host}:${config.port}`);
 

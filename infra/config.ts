@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { SpeechConfig, speechConfigFrom } from './speech-config';
 
 export interface Config {
   host: string;
@@ -23,6 +24,20 @@ export interface Config {
   sessionTtl: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   configFile: string | null;
+  /** The voice pipeline's providers as configured at boot (runtime overrides: infra/settings.ts). */
+  speech: SpeechConfig;
+  /** Telephony driver for dial/hangup: the simulated phone or an Android phone over ADB. */
+  telephonyDriver: 'sim' | 'adb';
+  simPace: 'realtime' | 'fast';
+  simPersonasFile: string;
+  adbHost: string;
+  adbPort: number;
+  adbSerial: string;
+  defaultCountryCode: string;
+  turnBudgetS: number;
+  turnReplayWindowS: number;
+  /** Environment, then config file, by contract key name: runtime settings start from this. */
+  lookup(key: string): string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -109,6 +124,12 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   }
 
   const temporalPort = int('temporal_port', get('temporal_port'), 7233, 1, 65535, problems);
+  const speech = speechConfigFrom(get);
+  problems.push(...speech.problems);
+  const telephonyDriver = get('telephony_driver') ?? 'sim';
+  if (telephonyDriver !== 'sim' && telephonyDriver !== 'adb') problems.push(`telephony_driver must be sim or adb, got ${JSON.stringify(telephonyDriver)}`);
+  const simPace = get('sim_pace') ?? 'realtime';
+  if (simPace !== 'realtime' && simPace !== 'fast') problems.push(`sim_pace must be realtime or fast, got ${JSON.stringify(simPace)}`);
   const config: Config = {
     host,
     port,
@@ -124,6 +145,18 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     sessionTtl: int('session_ttl', get('session_ttl'), 60, 1, 86400, problems),
     logLevel,
     configFile,
+    speech: speech.config,
+    telephonyDriver: telephonyDriver as Config['telephonyDriver'],
+    simPace: simPace as Config['simPace'],
+    simPersonasFile: path.resolve(cwd, get('sim_personas') ?? path.join(__dirname, '..', 'sim', 'personas.json')),
+    adbHost: get('adb_host') ?? '127.0.0.1',
+    adbPort: int('adb_port', get('adb_port'), 5037, 1, 65535, problems),
+    adbSerial: get('adb_serial') ?? '',
+    defaultCountryCode: (get('default_country_code') ?? '').replace(/^\+/, ''),
+    // The app's read timeout is 45 s: a turn must answer well within it (contract §2.4).
+    turnBudgetS: int('turn_budget_s', get('turn_budget_s'), 40, 5, 44, problems),
+    turnReplayWindowS: int('turn_replay_window_s', get('turn_replay_window_s'), 120, 0, 3600, problems),
+    lookup: get,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -21,10 +21,15 @@ async function main(): Promise<void> {
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     workflowsPath: require.resolve('../workflows'),
-    activities: buildActivities({ db }),
+    activities: buildActivities({ db, config }),
     // Worker.create also installs SIGINT/SIGTERM handlers that start a graceful shutdown.
     shutdownGraceTime: '10 seconds',
   });
+  const { asr, llm, tts } = config.speech;
+  log.info({ asr: asr.engine, llm: llm.engine, tts: tts.engine }, 'voice pipeline');
+  if (llm.engine === 'echo') {
+    log.warn('no LLM configured (PARLEY_LLM_BASE_URL): the echo responder answers by repeating the caller; it is not a language model');
+  }
   log.info({ taskQueue: config.taskQueue, temporal: config.temporalAddress }, 'worker polling');
   try {
     await worker.run();

@@ -25,6 +25,8 @@ export interface DialResult extends TelephonyResult {
 
 export interface HangupInput {
   serial?: string;
+  /** The session whose call to end, where a driver can tell calls apart (the simulated phone). */
+  session_id?: string;
 }
 
 export interface SendSmsInput {

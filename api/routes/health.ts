@@ -1,6 +1,43 @@
-/** GET /health: the API, database, Temporal and a polling worker; 200 only when all are up. */
+/**
+ * GET /health: the API, database, Temporal and a polling worker (200 only when all are up),
+ * plus the contract's provider flags (asr, llm, tts, mlx_audio), session count and uptime.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
+import { loadRuntimeSettings } from '../../infra/settings';
+import type { SpeechConfig } from '../../infra/speech-config';
 import type { AppDeps } from '../app';
+
+const LOCAL_BINARIES: Record<string, string> = { pocketsphinx: 'pocketsphinx', espeak: 'espeak-ng' };
+
+function onPath(binary: string): boolean {
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && fs.existsSync(path.join(dir, binary)));
+}
+
+/** Whether each voice stage can answer: local engines by their binary, servers by GET /models. */
+async function probeProviders(speech: SpeechConfig) {
+  const stage = async (s: { engine: string; base_url: string; api_key: string; model: string }): Promise<Probe & { engine: string; model: string }> => {
+    const info = { engine: s.engine, model: s.model };
+    if (s.engine === 'echo') return { ok: true, ...info };
+    if (LOCAL_BINARIES[s.engine]) {
+      return onPath(LOCAL_BINARIES[s.engine]) ? { ok: true, ...info } : { ok: false, error: `${LOCAL_BINARIES[s.engine]} not installed`, ...info };
+    }
+    return {
+      ...(await probe(async () => {
+        const res = await fetch(`${s.base_url.replace(/\/$/, '')}/models`, {
+          headers: s.api_key ? { authorization: `Bearer ${s.api_key}` } : {},
+          signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+        });
+        if (res.status >= 500) throw new Error(`HTTP ${res.status}`);
+      })),
+      ...info,
+    };
+  };
+  const [asr, llm, tts] = await Promise.all([stage(speech.asr), stage(speech.llm), stage(speech.tts)]);
+  // mlx_audio was the old gateway's audio server (ASR + TTS); the app still reads its flag.
+  return { asr, llm, tts, mlx_audio: { ok: asr.ok && tts.ok } };
+}
 
 interface Probe {
   ok: boolean;
@@ -35,7 +72,7 @@ export const healthRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) => {
 
   async function check() {
     const { db, temporal, config } = deps;
-    const [database, temporalProbe, worker, active] = await Promise.all([
+    const [database, temporalProbe, worker, active, providers] = await Promise.all([
       probe(() => db.$queryRawUnsafe('SELECT 1')),
       probe(() => temporal.workflowService.getSystemInfo({})),
       (async (): Promise<Probe & { pollers?: number }> => {
@@ -58,6 +95,12 @@ export const healthRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) => {
         }
       })(),
       db.callSession.count({ where: { status: 'active' } }).catch(() => null),
+      loadRuntimeSettings(db, config)
+        .then((s) => probeProviders(s.speech))
+        .catch((err: Error) => {
+          const down = { ok: false, error: err.message };
+          return { asr: down, llm: down, tts: down, mlx_audio: down };
+        }),
     ]);
     const ok = database.ok && temporalProbe.ok && worker.ok;
     return {
@@ -66,6 +109,9 @@ export const healthRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) => {
       database: { ...database, provider: /^postgres/.test(config.databaseUrl) ? 'postgresql' : 'sqlite' },
       temporal: { ...temporalProbe, address: config.temporalAddress, namespace: config.temporalNamespace },
       worker: { ...worker, task_queue: config.taskQueue },
+      // Voice providers are reported but do not fail health: a turn with a provider down
+      // answers the contract's error and the call goes on.
+      ...providers,
       active_sessions: active,
       uptime_s: Math.round((Date.now() - startedAt) / 1000),
     };

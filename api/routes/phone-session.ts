@@ -1,10 +1,11 @@
-/** Phone session routes (contract §2.1): POST /api/session/new and /api/session/end. */
+/** Phone session routes (contract §2.1): POST /api/session/new, /reset and /end. */
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { endSession } from '../sessions';
 import { callSessionWorkflowId, isValidSessionId, sessionIdFromUuid } from '../../common/ids';
 import { PhoneNumberAttribute, SessionIdAttribute } from '../../common/search-attributes';
-import { endSessionUpdate, openSessionUpdate, type CallSessionInput } from '../../workflows/call-session/messages';
+import { openSessionUpdate, resetSessionUpdate, type CallSessionInput } from '../../workflows/call-session/messages';
 import type { callSessionWorkflow } from '../../workflows/call-session/workflow';
 import type { AppDeps } from '../app';
 
@@ -40,24 +41,25 @@ export const phoneSessionRoutes: FastifyPluginAsync<AppDeps> = async (app, { con
     });
   });
 
-  app.post('/api/session/end', async (req, reply) => {
+  app.post('/api/session/reset', async (req) => {
     const sessionId = optionalId(req.body);
-    if (!sessionId) return reply.code(400).send({ detail: 'session_id required' });
-    if (!isValidSessionId(sessionId)) return { ok: false, session_id: sessionId };
+    if (!sessionId || !isValidSessionId(sessionId)) return { ok: true, session_id: sessionId ?? '' };
     try {
-      return await temporal.workflow
-        .getHandle(callSessionWorkflowId(sessionId))
-        .executeUpdate(endSessionUpdate, { args: [{ reason: 'end_session' }] });
+      return await temporal.workflow.getHandle(callSessionWorkflowId(sessionId)).executeUpdate(resetSessionUpdate);
     } catch (err) {
-      // Unknown session, an ended one, or one already ending: the contract answers ok:false.
-      if (err instanceof WorkflowNotFoundError || err instanceof WorkflowUpdateFailedError || isCompleted(err)) {
-        return { ok: false, session_id: sessionId };
+      // Resetting an unknown or ended session is a no-op the old gateway answered ok.
+      if (err instanceof WorkflowNotFoundError || err instanceof WorkflowUpdateFailedError || /already completed/i.test((err as Error).message)) {
+        return { ok: true, session_id: sessionId };
       }
       throw err;
     }
   });
-};
 
-function isCompleted(err: unknown): boolean {
-  return /workflow execution already completed/i.test((err as Error)?.message ?? '');
-}
+  app.post('/api/session/end', async (req, reply) => {
+    const sessionId = optionalId(req.body);
+    if (!sessionId) return reply.code(400).send({ detail: 'session_id required' });
+    // Unknown session, an ended one, or one already ending: the contract answers ok:false.
+    if (!isValidSessionId(sessionId)) return { ok: false, session_id: sessionId };
+    return { ok: await endSession({ temporal }, sessionId, 'end_session'), session_id: sessionId };
+  });
+};

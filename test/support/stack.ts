@@ -8,6 +8,7 @@ import type { Client } from '@temporalio/client';
 import { buildApp } from '../../api/app';
 import { Config, loadConfig } from '../../infra/config';
 import { buildActivities } from '../../worker/activities';
+import type { TurnDeps } from '../../activities/turn';
 import { createTestDb, TestDb } from './db';
 import { connectTestClient, createTestWorker, temporalAddress } from './temporal';
 import { TMP_DIR } from './paths';
@@ -22,13 +23,13 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(env: Record<string, string> = {}, options: { worker?: boolean } = {}): Promise<Stack> {
+export async function startStack(env: Record<string, string> = {}, options: { worker?: boolean; engines?: TurnDeps['engines'] } = {}): Promise<Stack> {
   const testDb = await createTestDb();
   const taskQueue = `test-${randomUUID()}`;
   const config = loadConfig({ TEMPORAL_ADDRESS: temporalAddress(), DATABASE_URL: testDb.url, PARLEY_TASK_QUEUE: taskQueue, ...env }, TMP_DIR);
   let stopWorker = async () => undefined;
   if (options.worker !== false) {
-    const { worker, connection } = await createTestWorker({ taskQueue, activities: buildActivities({ db: testDb.db }) });
+    const { worker, connection } = await createTestWorker({ taskQueue, activities: buildActivities({ db: testDb.db, config, engines: options.engines }) });
     const running = worker.run();
     let stopped = false;
     stopWorker = async () => {
@@ -40,7 +41,7 @@ export async function startStack(env: Record<string, string> = {}, options: { wo
     };
   }
   const client = await connectTestClient();
-  const app = await buildApp({ config, db: testDb.db, temporal: client });
+  const app = await buildApp({ config, db: testDb.db, temporal: client, engines: options.engines });
   return {
     app,
     config,

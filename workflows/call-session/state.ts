@@ -1,17 +1,51 @@
 /** The call session's state, kept apart from the workflow body so handlers stay one-liners. */
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { CallSessionInput, CallState, EndReason } from './messages';
+import type { CallSessionInput, CallState, CarriedState, ChatMessage, EndReason, TurnRequest, TurnResult } from './messages';
 
 export class CallSession {
-  readonly createdAt = Date.now();
-  lastActivityAt = this.createdAt;
+  readonly createdAt: number;
+  lastActivityAt = Date.now();
   /** Bumped on every activity; the TTL timer restarts whenever it changes. */
   activityCount = 0;
   recorded = false;
   endReason: EndReason | null = null;
   closed = false;
+  /** Bumped on reset and end: a turn that sees it change mid-way answers "stale". */
+  generation: number;
+  turnCount: number;
+  turnsThisRun = 0;
+  turnInFlight = false;
+  callerNumber: string;
+  callDirection: CallSessionInput['callDirection'];
+  history: ChatMessage[];
+  summary: string;
+  authenticated: boolean;
+  authAttempts: number;
+  sessionInstruction: string;
+  turnSupplement: string;
+  context: string;
+  compacting = false;
+  /** From the runtime settings at the last turn: history kept verbatim is 2× this. */
+  maxHistoryTurns = 8;
+  /** Recent turn results by request key, for retries within turn_replay_window_s. */
+  readonly recentTurns = new Map<string, { at: number; result: Promise<TurnResult> }>();
 
-  constructor(readonly input: CallSessionInput) {}
+  constructor(readonly input: CallSessionInput) {
+    const c = input.carried;
+    this.createdAt = c?.createdAt ?? Date.now();
+    this.generation = c?.generation ?? 0;
+    this.turnCount = c?.turnCount ?? 0;
+    this.history = c?.history ?? [];
+    this.summary = c?.summary ?? '';
+    this.authenticated = c?.authenticated ?? false;
+    this.authAttempts = c?.authAttempts ?? 0;
+    this.sessionInstruction = c?.sessionInstruction ?? '';
+    this.turnSupplement = c?.turnSupplement ?? '';
+    this.context = c?.context ?? '';
+    this.callerNumber = input.callerNumber;
+    this.callDirection = input.callDirection;
+    for (const t of c?.recentTurns ?? []) this.recentTurns.set(t.key, { at: t.at, result: Promise.resolve(t.result) });
+  }
 
   touch(): void {
     this.activityCount += 1;
@@ -22,8 +56,55 @@ export class CallSession {
     if (this.endReason !== null) throw ApplicationFailure.nonRetryable('session already ended', 'SessionEnded');
   }
 
+  validateTurn(req: TurnRequest): void {
+    if (!req || typeof req.turnId !== 'string' || req.turnId === '') throw ApplicationFailure.nonRetryable('turnId required', 'InvalidTurn');
+    if (!req.audioBlobId && req.forcedReply === null) throw ApplicationFailure.nonRetryable('audio required', 'InvalidTurn');
+  }
+
   requestEnd(reason: EndReason): void {
-    this.endReason ??= reason;
+    if (this.endReason === null) {
+      this.endReason = reason;
+      this.generation += 1;
+    }
+  }
+
+  /** Reset (contract §5): wipe the conversation, keep the sid, bump the generation. */
+  reset(): void {
+    this.generation += 1;
+    this.history = [];
+    this.summary = '';
+    this.authenticated = false;
+    this.authAttempts = 0;
+    this.sessionInstruction = '';
+    this.turnSupplement = '';
+    this.context = '';
+    this.turnCount = 0;
+  }
+
+  needsCompaction(): boolean {
+    return !this.compacting && !this.turnInFlight && this.endReason === null && this.history.length > 2 * this.maxHistoryTurns;
+  }
+
+  forgetOldTurns(windowMs: number): void {
+    const now = Date.now();
+    for (const [key, t] of this.recentTurns) if (now - t.at > windowMs) this.recentTurns.delete(key);
+  }
+
+  async carry(): Promise<CarriedState> {
+    const recentTurns = await Promise.all([...this.recentTurns].map(async ([key, t]) => ({ key, at: t.at, result: await t.result })));
+    return {
+      generation: this.generation,
+      turnCount: this.turnCount,
+      history: this.history,
+      summary: this.summary,
+      authenticated: this.authenticated,
+      authAttempts: this.authAttempts,
+      sessionInstruction: this.sessionInstruction,
+      turnSupplement: this.turnSupplement,
+      context: this.context,
+      createdAt: this.createdAt,
+      recentTurns,
+    };
   }
 
   view(): CallState {
@@ -31,11 +112,18 @@ export class CallSession {
       sessionId: this.input.sessionId,
       status: this.closed ? 'ended' : this.endReason ? 'ending' : 'active',
       source: this.input.source,
-      callerNumber: this.input.callerNumber,
-      callDirection: this.input.callDirection,
+      callerNumber: this.callerNumber,
+      callDirection: this.callDirection,
       createdAt: this.createdAt,
       lastActivityAt: this.lastActivityAt,
       endReason: this.endReason,
+      turnCount: this.turnCount,
+      history: this.history,
+      summary: this.summary,
+      authenticated: this.authenticated,
+      instructions: { session: this.sessionInstruction, pending_turn: this.turnSupplement },
+      context: this.context,
+      generation: this.generation,
     };
   }
 }

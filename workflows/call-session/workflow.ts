@@ -1,13 +1,26 @@
-import { allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { StoreActivities } from '../../activities/store';
+import type { TurnActivities } from '../../activities/turn';
 import { CallSession } from './state';
+import { runTurn } from './turn';
 import {
   CallSessionInput,
   CallSessionResult,
   callStateQuery,
   endSessionUpdate,
   openSessionUpdate,
+  processTurnUpdate,
+  resetSessionUpdate,
 } from './messages';
+
+export type { CallSessionResult } from './messages';
 
 // Database writes are short; a stuck database should surface within seconds, and Temporal
 // keeps retrying (with backoff) until it is back, so no session end is ever lost.
@@ -15,8 +28,18 @@ const store = proxyActivities<StoreActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' },
 });
+// Compaction calls the LLM off the request path; a failure keeps the old summary (contract §5).
+const background = proxyActivities<TurnActivities>({
+  startToCloseTimeout: '60 seconds',
+  retry: { maximumAttempts: 3 },
+});
 
-/** One live call: holds its state, answers queries, and ends on request or after session_ttl idle. */
+/** Turns per run before continue-as-new: each turn is ~15 events, far below the 50k/2k limits. */
+export const TURNS_PER_RUN = 100;
+/** Retries of the same /api/turn within this window get the stored answer. */
+const REPLAY_WINDOW_MS = 120_000;
+
+/** One live call: its turns are updates, its state a query; it ends on request or when idle. */
 export async function callSessionWorkflow(input: CallSessionInput): Promise<CallSessionResult> {
   const session = new CallSession(input);
   setHandler(callStateQuery, () => session.view());
@@ -24,6 +47,8 @@ export async function callSessionWorkflow(input: CallSessionInput): Promise<Call
     await condition(() => session.recorded);
     return { session_id: input.sessionId };
   });
+  setHandler(processTurnUpdate, (req) => handleTurn(session, req), { validator: (req) => session.validateTurn(req) });
+  setHandler(resetSessionUpdate, () => resetSession(session), { validator: () => session.validateEnd() });
   setHandler(
     endSessionUpdate,
     async ({ reason }) => {
@@ -34,26 +59,101 @@ export async function callSessionWorkflow(input: CallSessionInput): Promise<Call
     { validator: (_request) => session.validateEnd() },
   );
 
-  await store.recordSessionStarted({
-    sessionId: input.sessionId,
-    source: input.source,
-    callerNumber: input.callerNumber,
-    callDirection: input.callDirection,
-  });
+  if (!input.carried) {
+    await store.recordSessionStarted({
+      sessionId: input.sessionId,
+      source: input.source,
+      callerNumber: input.callerNumber,
+      callDirection: input.callDirection,
+      generation: 0,
+    });
+  }
   session.recorded = true;
 
   while (session.endReason === null) {
     const seen = session.activityCount;
     const woke = await condition(
-      () => session.endReason !== null || session.activityCount !== seen,
+      () => session.endReason !== null || session.activityCount !== seen || session.needsCompaction() || shouldContinueAsNew(session),
       input.sessionTtlSeconds * 1000,
     );
-    if (!woke) session.requestEnd('stale');
+    // The TTL never ends a session in the middle of a turn (contract §5).
+    if (!woke && !session.turnInFlight) session.requestEnd('stale');
+    if (session.needsCompaction()) void compact(session);
+    if (shouldContinueAsNew(session) && session.endReason === null) {
+      await condition(() => !session.turnInFlight && !session.compacting && allHandlersFinished());
+      if (session.endReason === null) await continueAsNew<typeof callSessionWorkflow>({ ...input, callerNumber: session.callerNumber, callDirection: session.callDirection, carried: await session.carry() });
+    }
   }
 
   const endReason = session.endReason;
-  await store.recordSessionEnded({ sessionId: input.sessionId, reason: endReason });
+  await condition(() => !session.turnInFlight && !session.compacting);
+  await store.recordSessionEnded({
+    sessionId: input.sessionId,
+    reason: endReason,
+    callerNumber: session.callerNumber,
+    history: session.history,
+    summary: session.summary,
+  });
   session.closed = true;
   await condition(allHandlersFinished);
   return { sessionId: input.sessionId, endReason };
+}
+
+function shouldContinueAsNew(session: CallSession): boolean {
+  return !session.turnInFlight && (session.turnsThisRun >= TURNS_PER_RUN || workflowInfo().continueAsNewSuggested);
+}
+
+async function handleTurn(session: CallSession, req: Parameters<typeof runTurn>[1]) {
+  session.forgetOldTurns(REPLAY_WINDOW_MS);
+  const known = req.requestKey ? session.recentTurns.get(req.requestKey) : undefined;
+  if (known) return known.result;
+  const result = (async () => {
+    // Single-flight: one turn at a time per session; later ones wait their turn. A new
+    // session's first turn also waits for session.started to be recorded.
+    await condition(() => session.recorded && !session.turnInFlight);
+    if (session.endReason !== null) {
+      return { outcome: 'ended' as const, httpStatus: 200, body: { ok: false, session_id: session.input.sessionId, ended: true, detail: 'session ended' }, audioBlobId: null };
+    }
+    session.turnInFlight = true;
+    session.touch();
+    try {
+      return await runTurn(session, req);
+    } finally {
+      session.turnInFlight = false;
+      session.touch();
+    }
+  })();
+  if (req.requestKey) session.recentTurns.set(req.requestKey, { at: Date.now(), result });
+  return result;
+}
+
+async function resetSession(session: CallSession) {
+  await condition(() => session.recorded);
+  session.reset();
+  session.touch();
+  const { sessionId } = session.input;
+  await store.recordSessionStarted({ sessionId, source: 'reset', callerNumber: session.callerNumber, callDirection: session.callDirection, generation: session.generation });
+  return { ok: true as const, session_id: sessionId };
+}
+
+/** Summarises the older messages in the background; applied only if nothing reset meanwhile. */
+async function compact(session: CallSession): Promise<void> {
+  session.compacting = true;
+  const generation = session.generation;
+  const cut = session.history.length - 2 * session.maxHistoryTurns;
+  try {
+    const { summary } = await background.compactHistory({
+      sessionId: session.input.sessionId,
+      older: session.history.slice(0, cut),
+      summary: session.summary,
+    });
+    if (session.generation === generation) {
+      session.summary = summary;
+      session.history = session.history.slice(cut);
+    }
+  } catch {
+    // The old summary stays; the next turn past the limit tries again.
+  } finally {
+    session.compacting = false;
+  }
 }

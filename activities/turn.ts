@@ -1,0 +1,257 @@
+/**
+ * The voice pipeline of one phone turn as activities: caller policy, ASR (with the passphrase
+ * gate), LLM, TTS, and the turn's persistence and events. Each stage reads the runtime settings
+ * in force, so a config change applies from the next turn. Audio moves as blob ids.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { Config } from '../infra/config';
+import type { Db } from '../infra/db';
+import { appendEvent } from '../infra/event-log';
+import { getBlob, putBlob } from '../infra/blobs';
+import { loadRuntimeSettings, RuntimeSettings } from '../infra/settings';
+import { normalizeNumber } from '../common/phone-number';
+import { createSpeechEngines, SpeechEngines } from './speech';
+import { silenceWav } from './speech/wav';
+import type { SpeechConfig } from '../infra/speech-config';
+import type { CallDirection, ChatMessage, ReplySource } from '../workflows/call-session/messages';
+
+export interface TurnDeps {
+  db: Db;
+  config: Pick<Config, 'lookup'>;
+  /** Builds engines for a speech configuration; tests and the benchmark inject instant ones. */
+  engines?: (speech: SpeechConfig) => SpeechEngines;
+}
+
+export type BeginTurnResult =
+  | {
+      allowed: true;
+      passphraseSet: boolean;
+      authMaxAttempts: number;
+      rejectMessage: string;
+      maxHistoryTurns: number;
+      keepHistory: boolean;
+      callerHistory?: { history: ChatMessage[]; summary: string };
+    }
+  | { allowed: false; reason: 'blocklisted' | 'not_allowlisted' | 'unknown_caller'; rejectMessage: string };
+
+interface TurnRef {
+  sessionId: string;
+  turnId: string;
+}
+
+/** Caller policy (contract §5): incoming calls only; blocklist first; empty allowlist allows all. */
+export function callerPolicy(settings: RuntimeSettings['call'], number: string, direction: CallDirection) {
+  if (direction !== 'incoming') return null;
+  const n = normalizeNumber(number, settings.default_country_code);
+  if (!n) return settings.unknown_callers_allowed ? null : ('unknown_caller' as const);
+  if (settings.caller_blocklist.includes(n)) return 'blocklisted' as const;
+  if (settings.caller_allowlist.length > 0 && !settings.caller_allowlist.includes(n)) return 'not_allowlisted' as const;
+  return null;
+}
+
+/** Passphrase match (§2.4 step 8): lower-case, non-word characters stripped, substring. */
+export function matchesPassphrase(transcript: string, passphrase: string): boolean {
+  const norm = (s: string) => s.toLowerCase().replace(/[\W_]+/g, '');
+  return norm(passphrase) !== '' && norm(transcript).includes(norm(passphrase));
+}
+
+/** The LLM request of §2.4 step 11, exactly in the contract's order. */
+export function buildLlmMessages(input: {
+  basePrompt: string;
+  language: string;
+  sessionInstruction: string;
+  turnSupplement: string;
+  context: string;
+  summary: string;
+  history: ChatMessage[];
+  transcript: string;
+}): Array<{ role: 'system' | 'user' | 'assistant'; content: string }> {
+  let system = input.sessionInstruction || input.basePrompt;
+  if (input.language) system += `\n\nAlways answer in ${input.language}.`;
+  if (input.turnSupplement) system += `\n\n${input.turnSupplement}`;
+  if (input.context) system += `\n\nIMPORTANT — use the following facts when answering:\n${input.context}`;
+  const messages: Array<{ role: 'system' | 'user' | 'assistant'; content: string }> = [{ role: 'system', content: system }];
+  if (input.summary) messages.push({ role: 'system', content: `Summary of earlier conversation:\n${input.summary}` });
+  messages.push(...input.history, { role: 'user', content: input.transcript });
+  return messages;
+}
+
+const REDACTED = '[passphrase attempt]';
+
+/** Builds the turn activities around the database, the configuration and the speech engines. */
+export function createTurnActivities({ db, config, engines = createSpeechEngines }: TurnDeps) {
+  // Engines are rebuilt only when the speech configuration changes.
+  let cached: { key: string; engines: SpeechEngines } | undefined;
+  const enginesFor = (speech: SpeechConfig) => {
+    const key = JSON.stringify(speech);
+    if (cached?.key !== key) cached = { key, engines: engines(speech) };
+    return cached.engines;
+  };
+  const settings = () => loadRuntimeSettings(db, config);
+  const event = (sessionId: string, type: string, data: Record<string, unknown>, dedupeKey: string) =>
+    appendEvent(db, { type, sessionId, data, dedupeKey });
+
+  return {
+    /** Caller policy and turn.started (or turn.caller_rejected); loads caller history for a new session. */
+    async beginTurn(input: TurnRef & { callerNumber: string; callDirection: CallDirection; loadCallerHistory: boolean }): Promise<BeginTurnResult> {
+      const s = await settings();
+      const rejected = callerPolicy(s.call, input.callerNumber, input.callDirection);
+      if (rejected) {
+        await event(input.sessionId, 'turn.caller_rejected', { number: input.callerNumber, reason: rejected }, `${input.turnId}:turn.caller_rejected`);
+        return { allowed: false, reason: rejected, rejectMessage: s.call.auth_reject_message };
+      }
+      let callerHistory: { history: ChatMessage[]; summary: string } | undefined;
+      const number = normalizeNumber(input.callerNumber, s.call.default_country_code);
+      if (input.loadCallerHistory && number) {
+        if (s.call.keep_history) {
+          const row = await db.callerHistory.upsert({ where: { number }, create: { number, totalCalls: 1 }, update: { totalCalls: { increment: 1 }, lastCallAt: new Date() } });
+          callerHistory = { history: JSON.parse(row.historyJson), summary: row.summary };
+        } else {
+          await db.callerHistory.deleteMany({ where: { number } });
+        }
+      }
+      await event(input.sessionId, 'turn.started', { turn_id: input.turnId }, `${input.turnId}:turn.started`);
+      return {
+        allowed: true,
+        passphraseSet: s.call.auth_passphrase !== '',
+        authMaxAttempts: s.call.auth_max_attempts,
+        rejectMessage: s.call.auth_reject_message,
+        maxHistoryTurns: s.speech.llm.max_history_turns,
+        keepHistory: s.call.keep_history,
+        callerHistory,
+      };
+    },
+
+    /** ASR (or the hint), the passphrase gate, and turn.transcript (redacted for gate attempts). */
+    async transcribeTurn(
+      input: TurnRef & { audioBlobId: string | null; hint: string; skipAsr: boolean; gate: boolean; attempt: number },
+    ): Promise<{ transcript: string; asrMs: number; gate?: 'passed' | 'failed' }> {
+      const s = await settings();
+      let transcript = '';
+      let asrMs = 0;
+      if (!(input.skipAsr && input.hint) && input.audioBlobId) {
+        const audio = await getBlob(db, input.audioBlobId);
+        if (!audio) throw ApplicationFailure.nonRetryable(`audio blob ${input.audioBlobId} is missing`, 'ProviderRejected');
+        const asr = await enginesFor(s.speech).transcribe(audio);
+        transcript = asr.transcript;
+        asrMs = asr.ms;
+      }
+      if (transcript.trim() === '' && input.hint) transcript = input.hint;
+      if (input.gate && transcript.trim() !== '') {
+        const passed = matchesPassphrase(transcript, s.call.auth_passphrase);
+        await event(input.sessionId, 'turn.transcript', { transcript: REDACTED, turn_id: input.turnId }, `${input.turnId}:turn.transcript`);
+        if (passed) await event(input.sessionId, 'turn.authenticated', {}, `${input.turnId}:turn.authenticated`);
+        else await event(input.sessionId, 'turn.auth_failed', { attempt: input.attempt }, `${input.turnId}:turn.auth_failed`);
+        return { transcript: REDACTED, asrMs, gate: passed ? 'passed' : 'failed' };
+      }
+      await event(input.sessionId, 'turn.transcript', { transcript, turn_id: input.turnId }, `${input.turnId}:turn.transcript`);
+      return { transcript, asrMs };
+    },
+
+    /** The LLM (or the echo responder when none is configured) answers the caller. */
+    async generateReply(
+      input: TurnRef & { transcript: string; history: ChatMessage[]; summary: string; sessionInstruction: string; turnSupplement: string; context: string },
+    ): Promise<{ reply: string; model: string; llmMs: number }> {
+      const s = await settings();
+      const messages = buildLlmMessages({ ...input, basePrompt: s.llmSystemPrompt, language: s.speech.llm.language });
+      const { reply, model, ms } = await enginesFor(s.speech).complete(messages as never);
+      return { reply, model, llmMs: ms };
+    },
+
+    /** turn.reply (unless silent), then TTS; the audio is stored and its blob id returned. */
+    async speakReply(input: TurnRef & { reply: string; silent?: boolean }): Promise<{ audioBlobId: string; ttsMs: number }> {
+      const s = await settings();
+      if (!input.silent) await event(input.sessionId, 'turn.reply', { reply: input.reply, turn_id: input.turnId }, `${input.turnId}:turn.reply`);
+      const { wav, ms } = input.reply.trim() ? await enginesFor(s.speech).synthesize(input.reply) : { wav: silenceWav(300, 16000), ms: 0 };
+      return { audioBlobId: await putBlob(db, wav), ttsMs: ms };
+    },
+
+    /** Persists the turn, the session projection and caller history, then turn.complete. */
+    async commitTurn(
+      input: TurnRef & {
+        seq: number;
+        transcript: string;
+        reply: string;
+        model: string;
+        replySource: ReplySource;
+        forced: boolean;
+        metrics: { asr_ms: number; llm_ms: number; tts_ms: number };
+        receivedAt: number;
+        requestKey: string | null;
+        audioBlobId: string;
+        callerNumber: string;
+        keepHistory: boolean;
+        history: ChatMessage[];
+        summary: string;
+        hangup: boolean;
+      },
+    ): Promise<{ body: Record<string, unknown> }> {
+      const metrics = { ...input.metrics, total_ms: Math.max(0, Date.now() - input.receivedAt), llm_model: input.model };
+      const body: Record<string, unknown> = {
+        ok: true,
+        session_id: input.sessionId,
+        transcript: input.transcript,
+        reply: input.reply,
+        model: input.model,
+        metrics,
+        turn_id: input.turnId,
+        ...(input.hangup ? { hangup: true } : {}),
+      };
+      const existing = await db.turn.findUnique({ where: { id: input.turnId } });
+      if (existing) return { body: JSON.parse(existing.responseJson ?? '{}') };
+      await db.$transaction(async (tx) => {
+        await tx.turn.create({
+          data: {
+            id: input.turnId,
+            sessionId: input.sessionId,
+            seq: input.seq,
+            transcript: input.transcript,
+            reply: input.reply,
+            model: input.model,
+            replySource: input.replySource,
+            forcedReply: input.forced,
+            metricsJson: JSON.stringify(metrics),
+            requestKey: input.requestKey,
+            responseJson: JSON.stringify(body),
+            audioBlobId: input.audioBlobId,
+          },
+        });
+        await tx.callSession.update({ where: { id: input.sessionId }, data: { turnCount: input.seq, lastActiveAt: new Date(), callerNumber: input.callerNumber } });
+        await appendEvent(tx, {
+          type: 'turn.complete',
+          sessionId: input.sessionId,
+          data: { turn_id: input.turnId, transcript: input.transcript, reply: input.reply, model: input.model, reply_source: input.replySource, metrics },
+          dedupeKey: `${input.turnId}:turn.complete`,
+        });
+      });
+      if (input.keepHistory) await saveCallerHistory(db, input.callerNumber, input.history, input.summary, input.seq);
+      return { body };
+    },
+
+    /** Appends one turn event (turn.stale, turn.error) exactly once. */
+    async recordTurnEvent(input: { sessionId: string; type: string; data: Record<string, unknown>; dedupeKey: string }): Promise<void> {
+      await event(input.sessionId, input.type, input.data, input.dedupeKey);
+    },
+
+    /** Summarises older messages with the LLM, off the request path (contract §5 Compaction). */
+    async compactHistory(input: { sessionId: string; older: ChatMessage[]; summary: string }): Promise<{ summary: string }> {
+      const s = await settings();
+      const transcript = input.older.map((m) => `${m.role === 'user' ? 'Caller' : 'Assistant'}: ${m.content}`).join('\n');
+      const { reply } = await enginesFor(s.speech).complete([
+        { role: 'system', content: 'Summarise this phone conversation in a few sentences, keeping names, numbers, dates and decisions.' },
+        { role: 'user', content: `${input.summary ? `Earlier summary:\n${input.summary}\n\n` : ''}${transcript}` },
+      ] as never);
+      return { summary: reply };
+    },
+  };
+}
+
+/** Caller history (keep_history), per normalised number. */
+export async function saveCallerHistory(db: Db, callerNumber: string, history: ChatMessage[], summary: string, turnCount: number): Promise<void> {
+  const number = normalizeNumber(callerNumber);
+  if (!number) return;
+  const data = { historyJson: JSON.stringify(history), summary, turnCount, lastCallAt: new Date() };
+  await db.callerHistory.upsert({ where: { number }, create: { number, totalCalls: 1, ...data }, update: data });
+}
+
+export type TurnActivities = ReturnType<typeof createTurnActivities>;

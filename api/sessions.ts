@@ -1,0 +1,24 @@
+/** Session operations shared by routes: ending sessions through their workflows. */
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { callSessionWorkflowId } from '../common/ids';
+import { endSessionUpdate, type EndReason } from '../workflows/call-session/messages';
+import type { AppDeps } from './app';
+
+/** Ends one session; false when it is unknown, ended or already ending. */
+export async function endSession({ temporal }: Pick<AppDeps, 'temporal'>, sessionId: string, reason: EndReason): Promise<boolean> {
+  try {
+    await temporal.workflow.getHandle(callSessionWorkflowId(sessionId)).executeUpdate(endSessionUpdate, { args: [{ reason }] });
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError || err instanceof WorkflowUpdateFailedError) return false;
+    if (/workflow execution already completed/i.test((err as Error)?.message ?? '')) return false;
+    throw err;
+  }
+}
+
+/** Ends every active session (of the default phone) but `except`; returns the ids ended. */
+export async function endSessions(deps: Pick<AppDeps, 'temporal' | 'db'>, opts: { except?: string; reason: EndReason }): Promise<string[]> {
+  const rows = await deps.db.callSession.findMany({ where: { status: 'active', NOT: opts.except ? { id: opts.except } : undefined }, select: { id: true } });
+  const ended = await Promise.all(rows.map(async (r) => ((await endSession(deps, r.id, opts.reason)) ? r.id : null)));
+  return ended.filter((id): id is string => id !== null);
+}

@@ -1,0 +1,14 @@
+/** Audio blobs: bytes in the database, ids everywhere else (never in workflow history). */
+import { randomUUID } from 'node:crypto';
+import type { Db } from './db';
+
+export async function putBlob(db: Pick<Db, 'audioBlob'>, bytes: Buffer, mimeType = 'audio/wav'): Promise<string> {
+  const id = randomUUID();
+  await db.audioBlob.create({ data: { id, bytes: new Uint8Array(bytes), size: bytes.length, mimeType } });
+  return id;
+}
+
+export async function getBlob(db: Pick<Db, 'audioBlob'>, id: string): Promise<Buffer | null> {
+  const row = await db.audioBlob.findUnique({ where: { id } });
+  return row ? Buffer.from(row.bytes) : null;
+}

@@ -1,0 +1,195 @@
+/**
+ * Provider settings for the voice pipeline (contract §4.3): one settings object per stage
+ * (asr, llm, tts), read through a key lookup such as the one loadConfig uses, so environment,
+ * config file and the old gateway's key names all land here. Pure: no I/O.
+ */
+
+export type AsrEngine = 'openai' | 'pocketsphinx';
+export type LlmEngine = 'openai' | 'echo';
+export type TtsEngine = 'openai' | 'espeak';
+
+/** The key shape every stage shares; a stage ignores what it cannot use. */
+export interface StageSettings {
+  /** OpenAI-compatible base URL including `/v1`; "" = use the local engine. */
+  base_url: string;
+  api_key: string;
+  model: string;
+  voice: string;
+  /** Speaking rate factor, 1 = normal. */
+  speed: number;
+  language: string;
+}
+
+export interface LlmSettings extends StageSettings {
+  engine: LlmEngine;
+  max_tokens: number;
+  temperature: number;
+  top_p: number;
+  top_p_enabled: boolean;
+  top_k: number;
+  top_k_enabled: boolean;
+  repeat_penalty: number;
+  stop: string[];
+  /** 0 = not set: `context_window` applies. */
+  context_tokens: number;
+  context_window: number;
+  /** `context_tokens` or else `context_window`: the budget compaction works against. */
+  context_tokens_effective: number;
+  max_history_turns: number;
+}
+
+export interface AsrSettings extends StageSettings {
+  engine: AsrEngine;
+}
+
+export interface TtsSettings extends StageSettings {
+  engine: TtsEngine;
+}
+
+export interface SpeechConfig {
+  asr: AsrSettings;
+  llm: LlmSettings;
+  tts: TtsSettings;
+}
+
+export type KeyLookup = (key: string) => string | undefined;
+
+/** Reads the first key that has a non-empty value. */
+function first(get: KeyLookup, ...keys: string[]): { key: string; value: string } | undefined {
+  for (const key of keys) {
+    const value = get(key)?.trim();
+    if (value) return { key, value };
+  }
+  return undefined;
+}
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly get: KeyLookup) {}
+
+  text(keys: string[], fallback = ''): string {
+    return first(this.get, ...keys)?.value ?? fallback;
+  }
+
+  url(keys: string[]): string {
+    const found = first(this.get, ...keys);
+    if (!found) return '';
+    if (!/^https?:\/\/[^\s/]+/.test(found.value)) {
+      this.problems.push(`${found.key} must be an http(s) URL (got ${JSON.stringify(found.value)})`);
+      return '';
+    }
+    return found.value.replace(/\/+$/, '');
+  }
+
+  number(keys: string[], fallback: number, min: number, max: number, opts: { integer?: boolean; above?: boolean } = {}): number {
+    const found = first(this.get, ...keys);
+    if (!found) return fallback;
+    const n = Number(found.value);
+    const kind = opts.integer ? 'a whole number' : 'a number';
+    const range = opts.above ? `above ${min} up to ${max}` : `from ${min} to ${max}`;
+    if (!Number.isFinite(n) || (opts.integer && !Number.isInteger(n)) || (opts.above ? n <= min : n < min) || n > max) {
+      this.problems.push(`${found.key} must be ${kind} ${range} (got ${JSON.stringify(found.value)})`);
+      return fallback;
+    }
+    return n;
+  }
+
+  bool(keys: string[], fallback: boolean): boolean {
+    const found = first(this.get, ...keys);
+    if (!found) return fallback;
+    const v = found.value.toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(v)) return true;
+    if (['false', '0', 'no', 'off'].includes(v)) return false;
+    this.problems.push(`${found.key} must be true or false (got ${JSON.stringify(found.value)})`);
+    return fallback;
+  }
+
+  /** A JSON array of strings (what the config file gives), or one plain stop string (an env var). */
+  stringList(keys: string[]): string[] {
+    const found = first(this.get, ...keys);
+    if (!found) return [];
+    if (!found.value.startsWith('[')) return [found.value];
+    try {
+      const list: unknown = JSON.parse(found.value);
+      if (Array.isArray(list) && list.every((s) => typeof s === 'string')) return list;
+    } catch {
+      // Reported below.
+    }
+    this.problems.push(`${found.key} must be a list of strings (got ${found.value})`);
+    return [];
+  }
+}
+
+/** `mlx_audio_base` is the old gateway's mlx-audio server root; its OpenAI API lives under /v1. */
+function mlxAudioV1(r: Reader): string {
+  const base = r.url(['mlx_audio_base']);
+  return base === '' || base.endsWith('/v1') ? base : `${base}/v1`;
+}
+
+// OpenAI's accepted TTS speed range; espeak's words-per-minute range covers it too.
+const MIN_SPEED = 0.25;
+const MAX_SPEED = 4;
+
+/** Builds per-stage settings; problems (bad numbers, URLs, flags) are returned, never thrown. */
+export function speechConfigFrom(get: KeyLookup): { config: SpeechConfig; problems: string[] } {
+  const r = new Reader(get);
+  const legacyAudioBase = mlxAudioV1(r);
+
+  const asrBase = r.url(['asr_base_url']) || legacyAudioBase;
+  const asr: AsrSettings = {
+    engine: asrBase ? 'openai' : 'pocketsphinx',
+    base_url: asrBase,
+    api_key: r.text(['asr_api_key']),
+    model: r.text(['asr_model', 'stt_model'], asrBase ? 'whisper-1' : 'en-us'),
+    voice: '',
+    speed: 1,
+    language: r.text(['asr_language', 'stt_language']),
+  };
+
+  const llmBase = r.url(['llm_base_url']);
+  const contextTokens = r.number(['llm_context_tokens', 'context_tokens'], 0, 0, 10_000_000, { integer: true });
+  const contextWindow = r.number(['llm_context_window'], 8192, 1, 10_000_000, { integer: true });
+  const llm: LlmSettings = {
+    engine: llmBase ? 'openai' : 'echo',
+    base_url: llmBase,
+    api_key: r.text(['llm_api_key']),
+    model: llmBase ? r.text(['llm_model']) : 'echo',
+    voice: '',
+    speed: 1,
+    language: r.text(['llm_language']),
+    max_tokens: r.number(['llm_max_tokens', 'max_tokens'], 400, 1, 1_000_000, { integer: true }),
+    temperature: r.number(['llm_temperature', 'temperature'], 0.2, 0, 2),
+    top_p: r.number(['llm_top_p', 'top_p'], 1.0, 0, 1, { above: true }),
+    top_p_enabled: r.bool(['llm_top_p_enabled', 'top_p_enabled'], true),
+    top_k: r.number(['llm_top_k', 'top_k'], 0, 0, 1_000_000, { integer: true }),
+    top_k_enabled: r.bool(['llm_top_k_enabled', 'top_k_enabled'], true),
+    // Sent as frequency_penalty = r − 1, which OpenAI bounds to [−2, 2].
+    repeat_penalty: r.number(['llm_repeat_penalty', 'repeat_penalty'], 1.0, 0, 3, { above: true }),
+    stop: r.stringList(['llm_stop', 'stop']),
+    context_tokens: contextTokens,
+    context_window: contextWindow,
+    context_tokens_effective: contextTokens || contextWindow,
+    max_history_turns: r.number(['max_history_turns'], 8, 0, 1000, { integer: true }),
+  };
+
+  const ttsBase = r.url(['tts_base_url']) || legacyAudioBase;
+  const ttsModel = r.text(['tts_model'], ttsBase ? 'tts-1' : 'espeak-ng');
+  const ttsLanguage = r.text(['tts_language', 'tts_lang', 'lang']);
+  const tts: TtsSettings = {
+    engine: ttsBase ? 'openai' : 'espeak',
+    base_url: ttsBase,
+    api_key: r.text(['tts_api_key']),
+    model: ttsModel,
+    voice: r.text(['tts_voice', 'voice'], defaultVoice(ttsBase !== '', ttsModel, ttsLanguage)),
+    speed: r.number(['tts_speed', 'speed'], 1.0, MIN_SPEED, MAX_SPEED),
+    language: ttsLanguage,
+  };
+
+  return { config: { asr, llm, tts }, problems: r.problems };
+}
+
+/** Kokoro servers name voices like `af_heart`; espeak-ng names them by language. */
+function defaultVoice(openai: boolean, model: string, language: string): string {
+  if (!openai) return language || 'en';
+  return /kokoro/i.test(model) ? 'af_heart' : 'alloy';
+}

@@ -1,0 +1,19 @@
+-- CreateTable
+CREATE TABLE "Setting" (
+    "key" TEXT NOT NULL PRIMARY KEY,
+    "value" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "CallerHistory" (
+    "number" TEXT NOT NULL PRIMARY KEY,
+    "historyJson" TEXT NOT NULL DEFAULT '[]',
+    "summary" TEXT NOT NULL DEFAULT '',
+    "turnCount" INTEGER NOT NULL DEFAULT 0,
+    "totalCalls" INTEGER NOT NULL DEFAULT 0,
+    "lastCallAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
+);

@@ -1,0 +1,161 @@
+/**
+ * One phone turn, in the contract's order of operations (gateway-protocol §2.4): caller policy →
+ * ASR → passphrase gate / clarify → LLM → history → turn.reply → TTS → generation check →
+ * persist → turn.complete. Audio stays in the database; only blob ids pass through here.
+ */
+import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { TurnActivities } from '../../activities/turn';
+import type { StoreActivities } from '../../activities/store';
+import type { CallSession } from './state';
+import type { ReplySource, TurnRequest, TurnResult } from './messages';
+
+// The phone waits on the HTTP answer (45 s read timeout, 40 s turn budget), so the stages run
+// as local activities in the worker (no server round trip per stage) with tight timeouts and
+// one quick retry each; a stage that still fails answers the turn with the contract's error.
+const stages = proxyLocalActivities<TurnActivities>({
+  startToCloseTimeout: '20 seconds',
+  retry: { initialInterval: '200 milliseconds', maximumAttempts: 2, nonRetryableErrorTypes: ['ProviderRejected'] },
+});
+// Bookkeeping must land eventually, whatever the turn's fate: retried until the database answers.
+const bookkeeping = proxyLocalActivities<TurnActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', maximumInterval: '5 seconds' },
+});
+const store = proxyActivities<StoreActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' },
+});
+
+export const CLARIFY_REPLY = 'I could not hear that clearly. Please try again.';
+export const AUTH_OK_REPLY = 'Authentication successful. How can I help you?';
+export const AUTH_RETRY_REPLY = "That's not correct. Please try again.";
+
+export async function runTurn(session: CallSession, req: TurnRequest): Promise<TurnResult> {
+  const sessionId = session.input.sessionId;
+  if (req.resetSession && session.turnsThisRun + session.turnCount > 0) {
+    session.reset();
+    await store.recordSessionStarted({ sessionId, source: 'reset', callerNumber: req.callerNumber, callDirection: req.callDirection, generation: session.generation });
+  }
+  if (req.callerNumber) session.callerNumber = req.callerNumber;
+  if (req.callDirection) session.callDirection = req.callDirection;
+  const generation = session.generation;
+  const base = { sessionId, turnId: req.turnId };
+
+  const begin = await bookkeeping.beginTurn({
+    ...base,
+    callerNumber: session.callerNumber,
+    callDirection: session.callDirection,
+    loadCallerHistory: session.turnCount === 0 && session.history.length === 0,
+  });
+  if (!begin.allowed) return rejectCaller(session, req, begin.reason, begin.rejectMessage);
+  session.maxHistoryTurns = begin.maxHistoryTurns;
+  if (begin.callerHistory) {
+    session.history = begin.callerHistory.history;
+    session.summary = begin.callerHistory.summary;
+  }
+
+  try {
+    let transcript = '';
+    let reply: string;
+    let model = '';
+    let replySource: ReplySource;
+    let hangup = false;
+    const metrics = { asr_ms: 0, llm_ms: 0, tts_ms: 0 };
+
+    if (req.forcedReply !== null) {
+      reply = req.forcedReply;
+      replySource = 'forced';
+      session.history.push({ role: 'assistant', content: reply });
+    } else {
+      const gate = begin.passphraseSet && !session.authenticated;
+      const asr = await stages.transcribeTurn({ ...base, audioBlobId: req.audioBlobId, hint: req.transcriptHint, skipAsr: req.skipAsr, gate, attempt: session.authAttempts + 1 });
+      metrics.asr_ms = asr.asrMs;
+      transcript = asr.transcript;
+      if (asr.gate === 'passed') {
+        session.authenticated = true;
+        reply = AUTH_OK_REPLY;
+        replySource = 'auth';
+      } else if (asr.gate === 'failed') {
+        session.authAttempts += 1;
+        replySource = 'auth';
+        if (begin.authMaxAttempts > 0 && session.authAttempts >= begin.authMaxAttempts) {
+          reply = begin.rejectMessage;
+          hangup = true;
+        } else {
+          reply = AUTH_RETRY_REPLY;
+        }
+      } else if (transcript.trim() === '') {
+        reply = CLARIFY_REPLY;
+        replySource = 'clarify';
+      } else {
+        const turnSupplement = session.turnSupplement;
+        session.turnSupplement = ''; // one-shot: consumed by this LLM turn
+        const llm = await stages.generateReply({
+          ...base,
+          transcript,
+          history: session.history.slice(-2 * begin.maxHistoryTurns),
+          summary: session.summary,
+          sessionInstruction: session.sessionInstruction,
+          turnSupplement,
+          context: session.context,
+        });
+        metrics.llm_ms = llm.llmMs;
+        reply = llm.reply;
+        model = llm.model;
+        replySource = 'llm';
+        session.history.push({ role: 'user', content: transcript }, { role: 'assistant', content: reply });
+      }
+    }
+
+    const speech = await stages.speakReply({ ...base, reply });
+    metrics.tts_ms = speech.ttsMs;
+    if (session.generation !== generation) return staleTurn(session, req);
+
+    session.turnCount += 1;
+    session.turnsThisRun += 1;
+    const committed = await bookkeeping.commitTurn({
+      ...base,
+      seq: session.turnCount,
+      transcript,
+      reply,
+      model,
+      replySource,
+      forced: req.forcedReply !== null,
+      metrics,
+      receivedAt: req.receivedAt,
+      requestKey: req.requestKey,
+      audioBlobId: speech.audioBlobId,
+      callerNumber: session.callerNumber,
+      keepHistory: begin.keepHistory,
+      history: session.history,
+      summary: session.summary,
+      hangup,
+    });
+    if (hangup) session.requestEnd('auth_failed');
+    return { outcome: 'ok', httpStatus: 200, body: committed.body, audioBlobId: speech.audioBlobId };
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    const detail = (err.cause as ApplicationFailure | undefined)?.message ?? err.message;
+    await bookkeeping.recordTurnEvent({ sessionId, type: 'turn.error', data: { turn_id: req.turnId, error: detail }, dedupeKey: `${req.turnId}:turn.error` });
+    // A failed turn answers the phone with the contract's 500 and the call goes on.
+    return { outcome: 'error', httpStatus: 500, body: { detail }, audioBlobId: null };
+  }
+}
+
+async function rejectCaller(session: CallSession, req: TurnRequest, reason: string, rejectMessage: string): Promise<TurnResult> {
+  const sessionId = session.input.sessionId;
+  const speech = await stages.speakReply({ sessionId, turnId: req.turnId, reply: rejectMessage, silent: true });
+  session.requestEnd('rejected');
+  return {
+    outcome: 'rejected',
+    httpStatus: 200,
+    body: { ok: false, rejected: true, reason, session_id: sessionId, reply: rejectMessage },
+    audioBlobId: speech.audioBlobId,
+  };
+}
+
+async function staleTurn(session: CallSession, req: TurnRequest): Promise<TurnResult> {
+  const sessionId = session.input.sessionId;
+  await bookkeeping.recordTurnEvent({ sessionId, type: 'turn.stale', data: { reason: 'generation_changed', turn_id: req.turnId }, dedupeKey: `${req.turnId}:turn.stale` });
+  return { outcome: 'stale', httpStatus: 200, body: { ok: false, session_id: sessionId, stale: true, detail: 'session reset during turn' }, audioBlobId: null };
+}
