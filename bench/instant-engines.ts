@@ -38,7 +38,7 @@ export interface InstantEngineOptions {
 
 export function instantEngines(opts: InstantEngineOptions = {}) {
   return (): SpeechEngines => ({
-    async transcribe(wav) {
+    async transcribe(wav: Buffer) {
       if (opts.fail?.asr) throw new Error('instant ASR told to fail');
       if (opts.transcriptions) opts.transcriptions.count += 1;
       return { transcript: noteOf(wav), ms: 0 };

@@ -9,14 +9,16 @@ import type { StoreActivities } from '../../activities/store';
 import type { CallSession } from './state';
 import type { ReplySource, TurnRequest, TurnResult } from './messages';
 
-// The phone waits on the HTTP answer (45 s read timeout, 40 s turn budget), so the stages run
-// as local activities in the worker (no server round trip per stage) with tight timeouts and
-// one quick retry each; a stage that still fails answers the turn with the contract's error.
-const stages = proxyLocalActivities<TurnActivities>({
-  startToCloseTimeout: '20 seconds',
+// The provider stages (ASR, LLM, TTS) are regular activities: the workflow task closes between
+// them, so a reset, end or takeover that arrives mid-turn is seen before the next stage (a local
+// activity would hold the task open for the whole turn). The phone waits on the HTTP answer
+// (45 s read timeout, 40 s turn budget): tight timeouts, one quick retry, then the contract's error.
+const stages = proxyActivities<TurnActivities>({
+  startToCloseTimeout: '18 seconds',
   retry: { initialInterval: '200 milliseconds', maximumAttempts: 2, nonRetryableErrorTypes: ['ProviderRejected'] },
 });
-// Bookkeeping must land eventually, whatever the turn's fate: retried until the database answers.
+// Bookkeeping is a few database writes: local activities (no server round trip), retried until
+// the database answers, whatever the turn's fate.
 const bookkeeping = proxyLocalActivities<TurnActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '200 milliseconds', maximumInterval: '5 seconds' },

@@ -18,6 +18,7 @@ import {
   openSessionUpdate,
   processTurnUpdate,
   resetSessionUpdate,
+  type TurnResult,
 } from './messages';
 
 export type { CallSessionResult } from './messages';
@@ -109,19 +110,26 @@ async function handleTurn(session: CallSession, req: Parameters<typeof runTurn>[
   if (known) return known.result;
   const result = (async () => {
     // Single-flight: one turn at a time per session; later ones wait their turn. A new
-    // session's first turn also waits for session.started to be recorded.
-    await condition(() => session.recorded && !session.turnInFlight);
+    // session's first turn also waits for session.started to be recorded. Temporal unblocks
+    // every satisfied condition in one pass, so re-check after waking: another waiter may
+    // have taken the turn first.
+    while (!session.recorded || session.turnInFlight) await condition(() => session.recorded && !session.turnInFlight);
     if (session.endReason !== null) {
       return { outcome: 'ended' as const, httpStatus: 200, body: { ok: false, session_id: session.input.sessionId, ended: true, detail: 'session ended' }, audioBlobId: null };
     }
     session.turnInFlight = true;
     session.touch();
+    let turn: TurnResult;
     try {
-      return await runTurn(session, req);
+      turn = await runTurn(session, req);
     } finally {
       session.turnInFlight = false;
       session.touch();
     }
+    // A turn that ended the call (rejected caller, passphrase exhausted) answers only once
+    // session.ended is recorded, so the phone and agents never see the session half-ended.
+    if (session.endReason !== null) await condition(() => session.closed);
+    return turn;
   })();
   if (req.requestKey) session.recentTurns.set(req.requestKey, { at: Date.now(), result });
   return result;
