@@ -37,7 +37,7 @@ export interface InstantEngineOptions {
 }
 
 export function instantEngines(opts: InstantEngineOptions = {}) {
-  return (): SpeechEngines => ({
+  return (_speech?: unknown): SpeechEngines => ({
     async transcribe(wav: Buffer) {
       if (opts.fail?.asr) throw new Error('instant ASR told to fail');
       if (opts.transcriptions) opts.transcriptions.count += 1;
