@@ -1,16 +1,22 @@
 /**
- * `npm run histories:record`: runs every scenario against a real dev server (TEMPORAL_ADDRESS,
- * or one started here) with fake activities, and writes each history to
+ * `npm run histories:record`: runs every scenario (or those named) against a real dev server
+ * (TEMPORAL_ADDRESS, or one started here) with the real activities over a scratch SQLite
+ * database and instant speech engines, and writes each history to
  * test/replay/histories/<name>.json. Commit the result with the workflow change that needs it.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { instantEngines } from '../../bench/instant-engines';
+import { createDb } from '../../infra/db';
 import { DevServer, freePort, startDevServer } from '../../infra/dev-server';
-import { fakeActivities, scenarios } from './scenarios';
+import { applyMigrations } from '../../prisma/migrate';
+import { buildActivities } from '../../worker/activities';
+import { scenarios } from './scenarios';
 
 const HISTORIES_DIR = path.join(__dirname, 'histories');
 
@@ -21,6 +27,10 @@ async function main(): Promise<void> {
     server = await startDevServer({ port: await freePort(), uiPort: await freePort(), namespace: 'default', ui: false });
     address = server.address;
   }
+  const dbFile = path.join(os.tmpdir(), `parley-record-${randomUUID()}.db`);
+  const dbUrl = `file:${dbFile}`;
+  await applyMigrations(dbUrl);
+  const db = createDb(dbUrl);
   const only = process.argv.slice(2);
   const taskQueue = `record-${randomUUID()}`;
   const nativeConnection = await NativeConnection.connect({ address });
@@ -28,7 +38,7 @@ async function main(): Promise<void> {
     connection: nativeConnection,
     taskQueue,
     workflowsPath: require.resolve('../../workflows'),
-    activities: fakeActivities,
+    activities: buildActivities({ db, config: { lookup: () => undefined }, engines: instantEngines() }),
   });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
@@ -37,8 +47,8 @@ async function main(): Promise<void> {
     await worker.runUntil(async () => {
       for (const scenario of scenarios) {
         if (only.length && !only.includes(scenario.name)) continue;
-        const workflowId = await scenario.run({ client, taskQueue });
-        const history = await client.workflow.getHandle(workflowId).fetchHistory();
+        const { workflowId, runId } = await scenario.run({ client, taskQueue, db });
+        const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
         const file = path.join(HISTORIES_DIR, `${scenario.name}.json`);
         fs.writeFileSync(file, JSON.stringify(JSON.parse(historyToJSON(history)), null, 2) + '\n');
         console.log(`recorded ${path.relative(process.cwd(), file)} (${history.events?.length} events)`);
@@ -47,6 +57,8 @@ async function main(): Promise<void> {
   } finally {
     await connection.close();
     await nativeConnection.close();
+    await db.$disconnect();
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(dbFile + suffix, { force: true });
     await server?.stop();
   }
 }

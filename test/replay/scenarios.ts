@@ -1,56 +1,154 @@
 /**
- * The scenarios whose histories are committed under test/replay/histories/. Each one drives a
- * workflow through one main path with fake activities; `npm run histories:record` re-runs them.
- * Add a scenario here when a workflow gains a path, then record.
+ * The scenarios whose histories are committed under test/replay/histories/. Each one drives the
+ * call-session workflow through one main path with the real activities over a scratch SQLite
+ * database and instant speech engines; `npm run histories:record` re-runs them. Add a scenario
+ * when a workflow gains a path, then record.
  */
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { callSessionWorkflowId } from '../../common/ids';
-import { endSessionUpdate, openSessionUpdate, type CallSessionInput } from '../../workflows/call-session/messages';
-import type { StoreActivities } from '../../activities/store';
+import type { Db } from '../../infra/db';
+import { putBlob } from '../../infra/blobs';
+import { saveSettings } from '../../infra/settings';
+import { wavSaying } from '../../bench/instant-engines';
+import {
+  endSessionUpdate,
+  openSessionUpdate,
+  processTurnUpdate,
+  resetSessionUpdate,
+  type CallSessionInput,
+  type TurnRequest,
+} from '../../workflows/call-session/messages';
 
 export interface ScenarioContext {
   client: Client;
   taskQueue: string;
+  db: Db;
 }
 
 export interface Scenario {
   /** File name (without .json) of the committed history. */
   name: string;
-  run(ctx: ScenarioContext): Promise<string /* workflow id */>;
+  /** Returns the workflow id, and the run id when the history to keep is not the latest run's. */
+  run(ctx: ScenarioContext): Promise<{ workflowId: string; runId?: string }>;
 }
-
-export const fakeActivities: StoreActivities = {
-  async recordSessionStarted() {},
-  async recordSessionEnded() {},
-};
 
 function sessionInput(sessionId: string, overrides: Partial<CallSessionInput> = {}): CallSessionInput {
-  return { sessionId, source: 'api', callerNumber: '+15550100001', callDirection: 'outgoing', sessionTtlSeconds: 60, ...overrides };
+  return { sessionId, source: 'turn', callerNumber: '+15550100001', callDirection: 'outgoing', sessionTtlSeconds: 60, ...overrides };
 }
+
+let turnNo = 0;
+async function turn(db: Db, text: string | null, fields: Partial<TurnRequest> = {}): Promise<TurnRequest> {
+  turnNo += 1;
+  return {
+    turnId: `replayturn${String(turnNo).padStart(6, '0')}`,
+    requestKey: null,
+    audioBlobId: text === null ? null : await putBlob(db, wavSaying(text)),
+    forcedReply: null,
+    transcriptHint: '',
+    skipAsr: false,
+    resetSession: false,
+    callerNumber: '+15550100001',
+    callDirection: 'outgoing',
+    receivedAt: Date.now(),
+    ...fields,
+  };
+}
+
+async function start(ctx: ScenarioContext, sid: string, overrides: Partial<CallSessionInput> = {}) {
+  const workflowId = callSessionWorkflowId(sid);
+  const handle = await ctx.client.workflow.start('callSessionWorkflow', { taskQueue: ctx.taskQueue, workflowId, args: [sessionInput(sid, overrides)] });
+  await handle.executeUpdate(openSessionUpdate);
+  return { handle, workflowId };
+}
+
+const end = (h: WorkflowHandle) => h.executeUpdate(endSessionUpdate, { args: [{ reason: 'end_session' }] });
 
 export const scenarios: Scenario[] = [
   {
     name: 'call-session-ended-by-api',
-    async run({ client, taskQueue }) {
-      const workflowId = callSessionWorkflowId('replayendedbyapi00000000000000001');
-      const handle = await client.workflow.start('callSessionWorkflow', { taskQueue, workflowId, args: [sessionInput('replayendedbyapi00000000000000001')] });
-      await handle.executeUpdate(openSessionUpdate);
-      await handle.executeUpdate(endSessionUpdate, { args: [{ reason: 'end_session' }] });
+    async run(ctx) {
+      const { handle, workflowId } = await start(ctx, 'replay-ended-by-api', { source: 'api' });
+      await end(handle);
       await handle.result();
-      return workflowId;
+      return { workflowId };
     },
   },
   {
     name: 'call-session-ttl-stale',
-    async run({ client, taskQueue }) {
-      const workflowId = callSessionWorkflowId('replayttlstale0000000000000000001');
-      const handle = await client.workflow.start('callSessionWorkflow', {
-        taskQueue,
-        workflowId,
-        args: [sessionInput('replayttlstale0000000000000000001', { sessionTtlSeconds: 1 })],
-      });
+    async run(ctx) {
+      const { handle, workflowId } = await start(ctx, 'replay-ttl-stale', { sessionTtlSeconds: 1 });
       await handle.result();
-      return workflowId;
+      return { workflowId };
+    },
+  },
+  {
+    name: 'call-session-greeting-and-turns',
+    async run(ctx) {
+      const { handle, workflowId } = await start(ctx, 'replay-greeting-turns');
+      await handle.executeUpdate(processTurnUpdate, { args: [await turn(ctx.db, null, { forcedReply: 'Hello, this is the assistant.', resetSession: true })] });
+      for (const line of ['I would like to book a table', 'for two people', 'at seven tonight']) {
+        await handle.executeUpdate(processTurnUpdate, { args: [await turn(ctx.db, line)] });
+      }
+      await handle.executeUpdate(processTurnUpdate, { args: [await turn(ctx.db, '')] }); // clarify
+      await end(handle);
+      await handle.result();
+      return { workflowId };
+    },
+  },
+  {
+    name: 'call-session-forced-reply-and-reset',
+    async run(ctx) {
+      const { handle, workflowId } = await start(ctx, 'replay-forced-reset');
+      await handle.executeUpdate(processTurnUpdate, { args: [await turn(ctx.db, 'first question')] });
+      await handle.executeUpdate(processTurnUpdate, { args: [await turn(ctx.db, 'ignored', { forcedReply: 'Please hold the line.' })] });
+      await handle.executeUpdate(resetSessionUpdate);
+      await handle.executeUpdate(processTurnUpdate, { args: [await turn(ctx.db, 'after the reset')] });
+      await end(handle);
+      await handle.result();
+      return { workflowId };
+    },
+  },
+  {
+    name: 'call-session-passphrase',
+    async run(ctx) {
+      await saveSettings(ctx.db, { auth_passphrase: 'blue harbor', auth_max_attempts: '2' });
+      try {
+        const { handle, workflowId } = await start(ctx, 'replay-passphrase', { callDirection: 'incoming' });
+        const incoming = { callDirection: 'incoming' as const };
+        await handle.executeUpdate(processTurnUpdate, { args: [await turn(ctx.db, 'red river', incoming)] });
+        await handle.executeUpdate(processTurnUpdate, { args: [await turn(ctx.db, 'it is blue harbor', incoming)] });
+        await handle.executeUpdate(processTurnUpdate, { args: [await turn(ctx.db, 'now help me', incoming)] });
+        await end(handle);
+        await handle.result();
+        return { workflowId };
+      } finally {
+        await saveSettings(ctx.db, { auth_passphrase: '' });
+      }
+    },
+  },
+  {
+    name: 'call-session-passphrase-exhausted',
+    async run(ctx) {
+      await saveSettings(ctx.db, { auth_passphrase: 'blue harbor', auth_max_attempts: '1' });
+      try {
+        const { handle, workflowId } = await start(ctx, 'replay-passphrase-exhausted', { callDirection: 'incoming' });
+        await handle.executeUpdate(processTurnUpdate, { args: [await turn(ctx.db, 'no idea', { callDirection: 'incoming' })] });
+        await handle.result();
+        return { workflowId };
+      } finally {
+        await saveSettings(ctx.db, { auth_passphrase: '' });
+      }
+    },
+  },
+  {
+    name: 'call-session-continue-as-new',
+    async run(ctx) {
+      const { handle, workflowId } = await start(ctx, 'replay-continue-as-new', { turnsPerRun: 2 });
+      for (const line of ['one', 'two', 'three']) await handle.executeUpdate(processTurnUpdate, { args: [await turn(ctx.db, line)] });
+      await end(ctx.client.workflow.getHandle(workflowId));
+      await ctx.client.workflow.getHandle(workflowId).result();
+      // The first run's history, which ends in continue-as-new, is the one recorded.
+      return { workflowId, runId: handle.firstExecutionRunId };
     },
   },
 ];

@@ -40,7 +40,7 @@ describe('callSessionWorkflow', () => {
     });
     await connection.close();
     expect(store.calls.map((c) => c.name)).toEqual(['recordSessionStarted', 'recordSessionEnded']);
-    expect(store.calls[1].args).toEqual({ sessionId: args.sessionId, reason: 'end_session' });
+    expect(store.calls[1].args).toMatchObject({ sessionId: args.sessionId, reason: 'end_session', callerNumber: '+491701234567', history: [] });
   });
 
   test('ends as stale after session_ttl seconds without activity', async () => {
@@ -52,7 +52,7 @@ describe('callSessionWorkflow', () => {
       expect(await handle.result()).toEqual({ sessionId: args.sessionId, endReason: 'stale' });
     });
     await connection.close();
-    expect(store.calls[1].args).toEqual({ sessionId: args.sessionId, reason: 'stale' });
+    expect(store.calls[1].args).toMatchObject({ sessionId: args.sessionId, reason: 'stale' });
   });
 
   test('a second endSession while ending is rejected by the validator and leaves no trace', async () => {

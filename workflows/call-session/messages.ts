@@ -25,6 +25,8 @@ export interface CallSessionInput {
   sessionTtlSeconds: number;
   /** Phone identity (per-phone token), for supersede. "" = the default phone. */
   phoneId?: string;
+  /** Turns per run before continue-as-new (default TURNS_PER_RUN); tests use a small one. */
+  turnsPerRun?: number;
   carried?: CarriedState;
 }
 
@@ -32,6 +34,7 @@ export interface CallSessionInput {
 export interface CarriedState {
   generation: number;
   turnCount: number;
+  turnSeq: number;
   history: ChatMessage[];
   summary: string;
   authenticated: boolean;

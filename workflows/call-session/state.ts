@@ -12,7 +12,10 @@ export class CallSession {
   closed = false;
   /** Bumped on reset and end: a turn that sees it change mid-way answers "stale". */
   generation: number;
+  /** Turns in the conversation since the last reset. */
   turnCount: number;
+  /** Turns persisted over the session's life (never reset): the database's turn sequence. */
+  turnSeq: number;
   turnsThisRun = 0;
   turnInFlight = false;
   callerNumber: string;
@@ -35,6 +38,7 @@ export class CallSession {
     this.createdAt = c?.createdAt ?? Date.now();
     this.generation = c?.generation ?? 0;
     this.turnCount = c?.turnCount ?? 0;
+    this.turnSeq = c?.turnSeq ?? 0;
     this.history = c?.history ?? [];
     this.summary = c?.summary ?? '';
     this.authenticated = c?.authenticated ?? false;
@@ -95,6 +99,7 @@ export class CallSession {
     return {
       generation: this.generation,
       turnCount: this.turnCount,
+      turnSeq: this.turnSeq,
       history: this.history,
       summary: this.summary,
       authenticated: this.authenticated,

@@ -34,7 +34,7 @@ export const AUTH_RETRY_REPLY = "That's not correct. Please try again.";
 
 export async function runTurn(session: CallSession, req: TurnRequest): Promise<TurnResult> {
   const sessionId = session.input.sessionId;
-  if (req.resetSession && session.turnsThisRun + session.turnCount > 0) {
+  if (req.resetSession && session.turnSeq > 0) {
     session.reset();
     await store.recordSessionStarted({ sessionId, source: 'reset', callerNumber: req.callerNumber, callDirection: req.callDirection, generation: session.generation });
   }
@@ -114,10 +114,11 @@ export async function runTurn(session: CallSession, req: TurnRequest): Promise<T
     if (session.generation !== generation) return staleTurn(session, req);
 
     session.turnCount += 1;
+    session.turnSeq += 1;
     session.turnsThisRun += 1;
     const committed = await bookkeeping.commitTurn({
       ...base,
-      seq: session.turnCount,
+      seq: session.turnSeq,
       transcript,
       reply,
       model,

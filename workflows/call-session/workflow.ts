@@ -101,7 +101,8 @@ export async function callSessionWorkflow(input: CallSessionInput): Promise<Call
 }
 
 function shouldContinueAsNew(session: CallSession): boolean {
-  return !session.turnInFlight && (session.turnsThisRun >= TURNS_PER_RUN || workflowInfo().continueAsNewSuggested);
+  const limit = session.input.turnsPerRun ?? TURNS_PER_RUN;
+  return !session.turnInFlight && (session.turnsThisRun >= limit || workflowInfo().continueAsNewSuggested);
 }
 
 async function handleTurn(session: CallSession, req: Parameters<typeof runTurn>[1]) {
