@@ -97,10 +97,13 @@ export function createSimDriver(options: SimDriverOptions): SimDriver {
     async hangup(input: HangupInput): Promise<TelephonyResult> {
       const refused = wrongSerial(input.serial);
       if (refused) return refused;
-      if (active.size === 0) return { ok: false, detail: 'sim: no active call', serial: SIM_SERIAL };
+      // With a session id, only the simulated call on that session hangs up: several
+      // simulated calls can run at once (the benchmark runs hundreds).
+      const calls = [...active.values()].filter((call) => !input.session_id || call.phone.sessionId === input.session_id);
+      if (calls.length === 0) return { ok: false, detail: 'sim: no active call', serial: SIM_SERIAL };
       // A call already posting its own /api/call/hangup still counts: this hangup reached it.
-      for (const call of active.values()) call.phone.abort();
-      return { ok: true, detail: `sim: hung up ${active.size} call(s)`, serial: SIM_SERIAL };
+      for (const call of calls) call.phone.abort();
+      return { ok: true, detail: `sim: hung up ${calls.length} call(s)`, serial: SIM_SERIAL };
     },
 
     async sendSms(): Promise<TelephonyResult> {

@@ -9,6 +9,7 @@ import { buildApp } from '../../api/app';
 import { Config, loadConfig } from '../../infra/config';
 import { buildActivities } from '../../worker/activities';
 import type { TurnDeps } from '../../activities/turn';
+import type { TelephonyDriver } from '../../activities/telephony/driver';
 import { createTestDb, TestDb } from './db';
 import { connectTestClient, createTestWorker, temporalAddress } from './temporal';
 import { TMP_DIR } from './paths';
@@ -23,7 +24,10 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(env: Record<string, string> = {}, options: { worker?: boolean; engines?: TurnDeps['engines'] } = {}): Promise<Stack> {
+export async function startStack(
+  env: Record<string, string> = {},
+  options: { worker?: boolean; engines?: TurnDeps['engines']; telephony?: TelephonyDriver } = {},
+): Promise<Stack> {
   const testDb = await createTestDb();
   const taskQueue = `test-${randomUUID()}`;
   const config = loadConfig({ TEMPORAL_ADDRESS: temporalAddress(), DATABASE_URL: testDb.url, PARLEY_TASK_QUEUE: taskQueue, ...env }, TMP_DIR);
@@ -41,7 +45,7 @@ export async function startStack(env: Record<string, string> = {}, options: { wo
     };
   }
   const client = await connectTestClient();
-  const app = await buildApp({ config, db: testDb.db, temporal: client, engines: options.engines });
+  const app = await buildApp({ config, db: testDb.db, temporal: client, engines: options.engines, telephony: options.telephony });
   return {
     app,
     config,
