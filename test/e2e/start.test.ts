@@ -3,61 +3,17 @@
  * show up in the API and the Temporal UI; SIGTERM leaves no process behind; a second start
  * keeps the sessions and events of the first.
  */
-import { ChildProcess, spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { createDb } from '../../infra/db';
-import { freePort } from '../../infra/dev-server';
 import { createTestDb, usingPostgres } from '../support/db';
-import { ROOT, TMP_DIR } from '../support/paths';
-import { descendants, isAlive } from '../support/processes';
+import { embeddedEnv, npmStart as start, stopNpmStart } from '../support/npm-start';
 
 jest.setTimeout(240_000);
 
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-}
-
-async function start(env: NodeJS.ProcessEnv): Promise<Started> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'start.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (c) => (out += c));
-  child.stderr!.on('data', (c) => (out += c));
-  const deadline = Date.now() + 150_000;
-  while (!/\[parley\] ready: /.test(out)) {
-    if (child.exitCode !== null) throw new Error(`npm start exited early (${child.exitCode}):\n${out}`);
-    if (Date.now() > deadline) throw new Error(`npm start not ready in time:\n${out}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return { child, output: () => out };
-}
-
-async function stop({ child }: Started): Promise<{ code: number | null; leftovers: number[] }> {
-  const tree = descendants(child.pid!);
-  expect(tree.length).toBeGreaterThanOrEqual(3); // dev server, worker, API (and helpers)
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.kill('SIGTERM');
-  const code = await exited;
-  await new Promise((r) => setTimeout(r, 500));
-  return { code, leftovers: tree.filter(isAlive) };
-}
-
 test('npm start: ready line, health, UI, sessions; SIGTERM cleans up; restart keeps data', async () => {
-  const dataDir = fs.mkdtempSync(path.join(TMP_DIR, 'e2e-'));
-  const [port, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
   const testDb = usingPostgres() ? await createTestDb() : null;
   await testDb?.db.$disconnect();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    TEMPORAL_ADDRESS: '',
-    PARLEY_DATA_DIR: dataDir,
-    PARLEY_PORT: String(port),
-    PARLEY_TEMPORAL_PORT: String(temporalPort),
-    PARLEY_TEMPORAL_UI_PORT: String(uiPort),
-    PARLEY_SESSION_TTL: '600',
-    DATABASE_URL: testDb?.url ?? '',
-  };
+  const { dataDir, port, uiPort, env } = await embeddedEnv({ PARLEY_SESSION_TTL: '600', DATABASE_URL: testDb?.url ?? '' });
   const api = `http://127.0.0.1:${port}`;
   const post = (url: string, body?: unknown) =>
     fetch(api + url, { method: 'POST', headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined }).then((r) => r.json() as Promise<Record<string, string>>);
@@ -83,7 +39,8 @@ test('npm start: ready line, health, UI, sessions; SIGTERM cleans up; restart ke
   expect(await post('/api/session/end', { session_id: ended })).toEqual({ ok: true, session_id: ended });
   expect(await activeSessions()).toEqual([kept]);
 
-  const firstStop = await stop(first);
+  const firstStop = await stopNpmStart(first);
+  expect(firstStop.tree.length).toBeGreaterThanOrEqual(3); // dev server, worker, API (and helpers)
   expect(firstStop.code).toBe(0);
   expect(firstStop.leftovers).toEqual([]);
 
@@ -101,7 +58,7 @@ test('npm start: ready line, health, UI, sessions; SIGTERM cleans up; restart ke
     // The session's workflow outlived the restart: it still answers.
     expect(await post('/api/session/end', { session_id: kept })).toEqual({ ok: true, session_id: kept });
   } finally {
-    const secondStop = await stop(second);
+    const secondStop = await stopNpmStart(second);
     expect(secondStop.code).toBe(0);
     expect(secondStop.leftovers).toEqual([]);
     await testDb?.close();
