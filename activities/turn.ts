@@ -25,6 +25,8 @@ export interface TurnDeps {
 export type BeginTurnResult =
   | {
       allowed: true;
+      /** The session's fencing token now; commitTurn refuses to commit if it has moved. */
+      fence: number;
       passphraseSet: boolean;
       authMaxAttempts: number;
       rejectMessage: string;
@@ -78,6 +80,9 @@ export function buildLlmMessages(input: {
 
 const REDACTED = '[passphrase attempt]';
 
+/** Rolls commitTurn's transaction back when the session's fence moved during the turn. */
+class StaleTurn extends Error {}
+
 /** Builds the turn activities around the database, the configuration and the speech engines. */
 export function createTurnActivities({ db, config, engines = createSpeechEngines }: TurnDeps) {
   // Engines are rebuilt only when the speech configuration changes.
@@ -111,8 +116,10 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
         }
       }
       await event(input.sessionId, 'turn.started', { turn_id: input.turnId }, `${input.turnId}:turn.started`);
+      const session = await db.callSession.findUnique({ where: { id: input.sessionId }, select: { generation: true } });
       return {
         allowed: true,
+        fence: session?.generation ?? 0,
         passphraseSet: s.call.auth_passphrase !== '',
         authMaxAttempts: s.call.auth_max_attempts,
         rejectMessage: s.call.auth_reject_message,
@@ -184,8 +191,9 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
         history: ChatMessage[];
         summary: string;
         hangup: boolean;
+        fence: number;
       },
-    ): Promise<{ body: Record<string, unknown> }> {
+    ): Promise<{ body: Record<string, unknown>; stale?: true }> {
       const metrics = { ...input.metrics, total_ms: Math.max(0, Date.now() - input.receivedAt), llm_model: input.model };
       const body: Record<string, unknown> = {
         ok: true,
@@ -199,7 +207,9 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
       };
       const existing = await db.turn.findUnique({ where: { id: input.turnId } });
       if (existing) return { body: JSON.parse(existing.responseJson ?? '{}') };
-      await db.$transaction(async (tx) => {
+      const committed = await db.$transaction(async (tx) => {
+        // The turn row is written first (SQLite takes the write lock at once), then the fence
+        // is checked in the same transaction: a reset or end asked for meanwhile wins.
         await tx.turn.create({
           data: {
             id: input.turnId,
@@ -216,14 +226,23 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
             audioBlobId: input.audioBlobId,
           },
         });
-        await tx.callSession.update({ where: { id: input.sessionId }, data: { turnCount: input.seq, lastActiveAt: new Date(), callerNumber: input.callerNumber } });
+        const fenced = await tx.callSession.updateMany({
+          where: { id: input.sessionId, generation: input.fence },
+          data: { turnCount: input.seq, lastActiveAt: new Date(), callerNumber: input.callerNumber },
+        });
+        if (fenced.count === 0) throw new StaleTurn();
         await appendEvent(tx, {
           type: 'turn.complete',
           sessionId: input.sessionId,
           data: { turn_id: input.turnId, transcript: input.transcript, reply: input.reply, model: input.model, reply_source: input.replySource, metrics },
           dedupeKey: `${input.turnId}:turn.complete`,
         });
+        return true;
+      }).catch((err) => {
+        if (err instanceof StaleTurn) return false;
+        throw err;
       });
+      if (!committed) return { body: {}, stale: true };
       if (input.keepHistory) await saveCallerHistory(db, input.callerNumber, input.history, input.summary, input.seq);
       return { body };
     },

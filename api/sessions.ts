@@ -4,8 +4,17 @@ import { callSessionWorkflowId } from '../common/ids';
 import { endSessionUpdate, type EndReason } from '../workflows/call-session/messages';
 import type { AppDeps } from './app';
 
+/**
+ * Bumps the session's fencing token before the workflow is asked to reset or end it: a turn
+ * that is already running sees the change when it commits and answers "stale" (contract §2.4).
+ */
+export async function fenceSession(db: AppDeps['db'], sessionId: string): Promise<void> {
+  await db.callSession.updateMany({ where: { id: sessionId, status: 'active' }, data: { generation: { increment: 1 } } });
+}
+
 /** Ends one session; false when it is unknown, ended or already ending. */
-export async function endSession({ temporal }: Pick<AppDeps, 'temporal'>, sessionId: string, reason: EndReason): Promise<boolean> {
+export async function endSession({ temporal, db }: Pick<AppDeps, 'temporal' | 'db'>, sessionId: string, reason: EndReason): Promise<boolean> {
+  await fenceSession(db, sessionId);
   try {
     await temporal.workflow.getHandle(callSessionWorkflowId(sessionId)).executeUpdate(endSessionUpdate, { args: [{ reason }] });
     return true;

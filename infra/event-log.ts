@@ -24,14 +24,18 @@ type Tx = Pick<Db, 'event'>;
 
 export async function appendEvent(db: Tx, event: NewEvent): Promise<LoggedEvent> {
   const data = { session_id: event.sessionId ?? '', ...(event.data ?? {}) };
-  const row = event.dedupeKey
-    ? await db.event.upsert({
-        where: { dedupeKey: event.dedupeKey },
-        update: {},
-        create: { type: event.type, sessionId: event.sessionId ?? '', dataJson: JSON.stringify(data), dedupeKey: event.dedupeKey },
-      })
-    : await db.event.create({ data: { type: event.type, sessionId: event.sessionId ?? '', dataJson: JSON.stringify(data) } });
-  return toLoggedEvent(row);
+  const row = { type: event.type, sessionId: event.sessionId ?? '', dataJson: JSON.stringify(data), dedupeKey: event.dedupeKey ?? null };
+  try {
+    // Write first: an upsert would read then write, which SQLite (WAL, several processes)
+    // refuses at once with SQLITE_BUSY_SNAPSHOT when another process wrote in between.
+    return toLoggedEvent(await db.event.create({ data: row }));
+  } catch (err) {
+    if (event.dedupeKey && (err as { code?: string }).code === 'P2002') {
+      const existing = await db.event.findUnique({ where: { dedupeKey: event.dedupeKey } });
+      if (existing) return toLoggedEvent(existing);
+    }
+    throw err;
+  }
 }
 
 export function toLoggedEvent(row: { seq: number; type: string; sessionId: string; dataJson: string; createdAt: Date }): LoggedEvent {

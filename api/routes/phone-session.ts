@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { endSession } from '../sessions';
+import { endSession, fenceSession } from '../sessions';
 import { callSessionWorkflowId, isValidSessionId, sessionIdFromUuid } from '../../common/ids';
 import { PhoneNumberAttribute, SessionIdAttribute } from '../../common/search-attributes';
 import { openSessionUpdate, resetSessionUpdate, type CallSessionInput } from '../../workflows/call-session/messages';
@@ -15,7 +15,7 @@ function optionalId(body: unknown): string | undefined {
   return typeof sid === 'string' && sid !== '' ? sid : undefined;
 }
 
-export const phoneSessionRoutes: FastifyPluginAsync<AppDeps> = async (app, { config, temporal }) => {
+export const phoneSessionRoutes: FastifyPluginAsync<AppDeps> = async (app, { config, temporal, db }) => {
   app.post('/api/session/new', async () => {
     const sessionId = sessionIdFromUuid(randomUUID());
     const input: CallSessionInput = {
@@ -44,6 +44,7 @@ export const phoneSessionRoutes: FastifyPluginAsync<AppDeps> = async (app, { con
   app.post('/api/session/reset', async (req) => {
     const sessionId = optionalId(req.body);
     if (!sessionId || !isValidSessionId(sessionId)) return { ok: true, session_id: sessionId ?? '' };
+    await fenceSession(db, sessionId);
     try {
       return await temporal.workflow.getHandle(callSessionWorkflowId(sessionId)).executeUpdate(resetSessionUpdate);
     } catch (err) {
@@ -60,6 +61,6 @@ export const phoneSessionRoutes: FastifyPluginAsync<AppDeps> = async (app, { con
     if (!sessionId) return reply.code(400).send({ detail: 'session_id required' });
     // Unknown session, an ended one, or one already ending: the contract answers ok:false.
     if (!isValidSessionId(sessionId)) return { ok: false, session_id: sessionId };
-    return { ok: await endSession({ temporal }, sessionId, 'end_session'), session_id: sessionId };
+    return { ok: await endSession({ temporal, db }, sessionId, 'end_session'), session_id: sessionId };
   });
 };

@@ -1,0 +1,220 @@
+/**
+ * `npm run bench` (add `-- --quick` for one bounded scale): what Temporal orchestration costs per
+ * phone turn, measured, not assumed.
+ *
+ * turn:        /api/turn over real HTTP through the session workflow (worker in its own process,
+ *              instant in-process providers), interleaved with the SAME pipeline (the same
+ *              activity functions, database and HTTP/multipart handling) called directly without
+ *              Temporal. overhead = temporal − direct, paired per turn; p50/p95/p99 over ≥1,000 turns.
+ * concurrency: N simulated calls, one turn per second each; p95 overhead (latency − direct p50),
+ *              errors, worker RSS.
+ * Everything shares this machine's cores: the dev server, the worker, the API and the load.
+ */
+import { fork } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { buildApp } from '../api/app';
+import { readTurnForm } from '../api/turn-form';
+import { createTurnActivities } from '../activities/turn';
+import { loadConfig } from '../infra/config';
+import { createDb, prepareDb } from '../infra/db';
+import { freePort, startDevServer } from '../infra/dev-server';
+import { putBlob } from '../infra/blobs';
+import { applyMigrations } from '../prisma/migrate';
+import { instantEngines, wavSaying } from './instant-engines';
+
+const quick = process.argv.includes('--quick');
+const TURNS = 1000;
+const SCALES = quick ? [50] : [50, 100, 200];
+const SECONDS_PER_SCALE = quick ? 15 : 30;
+const ROOT = path.resolve(__dirname, '..');
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return Math.round(sorted[i] * 100) / 100;
+}
+
+function multipart(fields: Record<string, string>, audio: Buffer) {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  form.append('audio', new Blob([new Uint8Array(audio)], { type: 'audio/wav' }), 'turn.wav');
+  return form;
+}
+
+async function timedPost(url: string, fields: Record<string, string>, audio: Buffer): Promise<{ ms: number; ok: boolean; body: Record<string, unknown> }> {
+  const started = performance.now();
+  try {
+    const res = await fetch(url, { method: 'POST', body: multipart(fields, audio) });
+    const body = (await res.json()) as Record<string, unknown>;
+    return { ms: performance.now() - started, ok: res.ok && body.ok === true, body };
+  } catch (err) {
+    return { ms: performance.now() - started, ok: false, body: { error: String(err) } };
+  }
+}
+
+function rssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024);
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-'));
+  const server = await startDevServer({ port: await freePort(), uiPort: await freePort(), namespace: 'default', ui: false });
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    TEMPORAL_ADDRESS: server.address,
+    DATABASE_URL: `file:${path.join(dir, 'bench.db')}`,
+    PARLEY_PORT: String(port),
+    PARLEY_TASK_QUEUE: `bench-${randomUUID()}`,
+    PARLEY_SESSION_TTL: '600',
+    PARLEY_LOG_LEVEL: 'warn',
+  };
+  Object.assign(process.env, env);
+  const config = loadConfig(env);
+  await applyMigrations(config.databaseUrl);
+  const db = createDb(config.databaseUrl);
+  await prepareDb(db, config.databaseUrl);
+
+  const worker = fork(path.join(__dirname, 'worker.ts'), [], { env, execArgv: ['--import', 'tsx'], cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  await new Promise<void>((resolve, reject) => {
+    worker.once('message', () => resolve());
+    worker.once('exit', (code) => reject(new Error(`bench worker exited (${code})`)));
+  });
+
+  const connection = await Connection.connect({ address: server.address });
+  const temporal = new Client({ connection });
+  const app = await buildApp({ config, db, temporal, engines: instantEngines() });
+
+  // The direct baseline: the same activities in the same order, no workflow, behind the same
+  // HTTP + multipart + blob handling as /api/turn.
+  const acts = createTurnActivities({ db, config, engines: instantEngines() });
+  let directSeq = 0;
+  await db.callSession.create({ data: { id: 'bench-direct', workflowId: 'none' } });
+  app.post('/bench/direct-turn', async (req) => {
+    const receivedAt = Date.now();
+    const { fields, audio } = await readTurnForm(req);
+    const base = { sessionId: 'bench-direct', turnId: randomUUID().replace(/-/g, '') };
+    const audioBlobId = await putBlob(db, audio!);
+    const begin = await acts.beginTurn({ ...base, callerNumber: fields.caller_number ?? '', callDirection: 'outgoing', loadCallerHistory: false });
+    const asr = await acts.transcribeTurn({ ...base, audioBlobId, hint: '', skipAsr: false, gate: false, attempt: 1 });
+    const llm = await acts.generateReply({ ...base, transcript: asr.transcript, history: [], summary: '', sessionInstruction: '', turnSupplement: '', context: '' });
+    const speech = await acts.speakReply({ ...base, reply: llm.reply });
+    directSeq += 1;
+    const { body } = await acts.commitTurn({
+      ...base, seq: directSeq, transcript: asr.transcript, reply: llm.reply, model: llm.model, replySource: 'llm', forced: false,
+      metrics: { asr_ms: asr.asrMs, llm_ms: llm.llmMs, tts_ms: speech.ttsMs }, receivedAt, requestKey: null, audioBlobId: speech.audioBlobId,
+      callerNumber: '', keepHistory: begin.allowed && begin.keepHistory, history: [], summary: '', hangup: false, fence: begin.allowed ? begin.fence : 0,
+    });
+    const audioOut = await db.audioBlob.findUnique({ where: { id: speech.audioBlobId } });
+    return { ...body, audio_base64: Buffer.from(audioOut!.bytes).toString('base64') };
+  });
+  await app.listen({ host: '127.0.0.1', port });
+  const api = `http://127.0.0.1:${port}`;
+
+  const greet = async (number: string) => {
+    const res = await timedPost(`${api}/api/turn`, { reset_session: 'true', forced_reply: 'Hello.', caller_number: number, call_direction: 'outgoing' }, wavSaying(''));
+    return res.body.session_id as string;
+  };
+
+  // ---- turn overhead -------------------------------------------------------------------
+  process.stdout.write(`turn overhead: ${TURNS} paired turns (Temporal vs direct)…\n`);
+  const audio = wavSaying('I would like to move my appointment to Thursday');
+  let sid = await greet('+15550109999');
+  for (let i = 0; i < 20; i++) {
+    await timedPost(`${api}/api/turn`, { session_id: sid, caller_number: '+15550109999', call_direction: 'outgoing' }, audio);
+    await timedPost(`${api}/bench/direct-turn`, {}, audio);
+  }
+  const temporalMs: number[] = [];
+  const directMs: number[] = [];
+  const overhead: number[] = [];
+  let turnErrors = 0;
+  for (let i = 0; i < TURNS; i++) {
+    if (i > 0 && i % 90 === 0) sid = await greet('+15550109999'); // fresh sessions, as calls are
+    const t = await timedPost(`${api}/api/turn`, { session_id: sid, caller_number: '+15550109999', call_direction: 'outgoing', request_id: randomUUID() }, audio);
+    const d = await timedPost(`${api}/bench/direct-turn`, {}, audio);
+    if (!t.ok || !d.ok) turnErrors += 1;
+    temporalMs.push(t.ms);
+    directMs.push(d.ms);
+    overhead.push(t.ms - d.ms);
+  }
+  const turn = {
+    n: TURNS,
+    errors: turnErrors,
+    overhead_ms: { p50: percentile(overhead, 50), p95: percentile(overhead, 95), p99: percentile(overhead, 99) },
+    direct_ms: { p50: percentile(directMs, 50), p95: percentile(directMs, 95) },
+    temporal_ms: { p50: percentile(temporalMs, 50), p95: percentile(temporalMs, 95), p99: percentile(temporalMs, 99) },
+  };
+  const directP50 = turn.direct_ms.p50;
+
+  // ---- concurrency ---------------------------------------------------------------------
+  const concurrency: Array<Record<string, number>> = [];
+  for (const calls of SCALES) {
+    process.stdout.write(`concurrency: ${calls} calls, one turn per second each, ${SECONDS_PER_SCALE} s…\n`);
+    const latencies: number[] = [];
+    let errors = 0;
+    let peakRss = rssMb(worker.pid!);
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(worker.pid!))), 500);
+    const stopAt = Date.now() + SECONDS_PER_SCALE * 1000;
+    await Promise.all(
+      Array.from({ length: calls }, async (_, c) => {
+        const number = `+1555020${String(c).padStart(4, '0')}`;
+        await new Promise((r) => setTimeout(r, Math.random() * 1000)); // calls do not start in lockstep
+        const session = await greet(number);
+        while (Date.now() < stopAt) {
+          const next = Date.now() + 1000;
+          const res = await timedPost(`${api}/api/turn`, { session_id: session, caller_number: number, call_direction: 'outgoing', request_id: randomUUID() }, audio);
+          latencies.push(res.ms);
+          if (!res.ok) errors += 1;
+          await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
+        }
+      }),
+    );
+    clearInterval(sampler);
+    concurrency.push({
+      calls,
+      turns: latencies.length,
+      p50_ms: percentile(latencies, 50),
+      p95_ms: percentile(latencies, 95),
+      p95_overhead_ms: Math.round((percentile(latencies, 95) - directP50) * 100) / 100,
+      errors,
+      worker_rss_mb: peakRss,
+    });
+  }
+
+  const results = {
+    generated_at: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model ?? '', node: process.version, mode: quick ? 'quick' : 'full' },
+    turn,
+    concurrency,
+  };
+  fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
+  fs.writeFileSync(path.join(__dirname, 'results', 'latest.json'), JSON.stringify(results, null, 2) + '\n');
+
+  console.log('\nper-turn orchestration overhead (ms), paired, n =', turn.n, `(errors ${turn.errors})`);
+  console.table({
+    'temporal /api/turn': turn.temporal_ms,
+    'direct pipeline': turn.direct_ms,
+    'overhead (paired)': turn.overhead_ms,
+  });
+  console.log('concurrent simulated calls (one turn per second each)');
+  console.table(concurrency);
+  console.log(`written to ${path.relative(process.cwd(), path.join(__dirname, 'results', 'latest.json'))}`);
+
+  await app.close();
+  await connection.close();
+  worker.kill('SIGTERM');
+  await new Promise((r) => worker.once('exit', r));
+  await db.$disconnect();
+  await server.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

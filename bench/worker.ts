@@ -1,0 +1,34 @@
+/**
+ * The benchmark's worker process: the real worker setup (workflows, activities, database) with
+ * instant in-process speech engines, so the benchmark measures Parley, not a model.
+ */
+import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
+import { loadConfig } from '../infra/config';
+import { createDb, prepareDb } from '../infra/db';
+import { buildActivities } from '../worker/activities';
+import { instantEngines } from './instant-engines';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const db = createDb(config.databaseUrl);
+  await prepareDb(db, config.databaseUrl);
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const worker = await Worker.create({
+    connection,
+    taskQueue: config.taskQueue,
+    workflowsPath: require.resolve('../workflows'),
+    activities: buildActivities({ db, config, engines: instantEngines() }),
+    maxConcurrentWorkflowTaskExecutions: 100,
+    maxConcurrentActivityTaskExecutions: 200,
+  });
+  process.send?.('ready');
+  await worker.run();
+  await connection.close();
+  await db.$disconnect();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
