@@ -92,14 +92,28 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
     if (cached?.key !== key) cached = { key, engines: engines(speech) };
     return cached.engines;
   };
-  const settings = () => loadRuntimeSettings(db, config);
+  // The settings in force when a turn begins apply to all of its stages: loaded once per turn
+  // (a stage retried on another worker loads them afresh), dropped when the turn commits.
+  const perTurn = new Map<string, Promise<RuntimeSettings>>();
+  const settings = (turnId?: string) => {
+    if (!turnId) return loadRuntimeSettings(db, config);
+    let loaded = perTurn.get(turnId);
+    if (!loaded) {
+      loaded = loadRuntimeSettings(db, config);
+      perTurn.set(turnId, loaded);
+      loaded.catch(() => perTurn.delete(turnId));
+      // A turn that never commits (caller rejected, stale, failed) must not pin its entry.
+      setTimeout(() => perTurn.delete(turnId), 60_000).unref();
+    }
+    return loaded;
+  };
   const event = (sessionId: string, type: string, data: Record<string, unknown>, dedupeKey: string) =>
     appendEvent(db, { type, sessionId, data, dedupeKey });
 
   return {
     /** Caller policy and turn.started (or turn.caller_rejected); loads caller history for a new session. */
     async beginTurn(input: TurnRef & { callerNumber: string; callDirection: CallDirection; loadCallerHistory: boolean }): Promise<BeginTurnResult> {
-      const s = await settings();
+      const s = await settings(input.turnId);
       const rejected = callerPolicy(s.call, input.callerNumber, input.callDirection);
       if (rejected) {
         await event(input.sessionId, 'turn.caller_rejected', { number: input.callerNumber, reason: rejected }, `${input.turnId}:turn.caller_rejected`);
@@ -133,7 +147,7 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
     async transcribeTurn(
       input: TurnRef & { audioBlobId: string | null; hint: string; skipAsr: boolean; gate: boolean; attempt: number },
     ): Promise<{ transcript: string; asrMs: number; gate?: 'passed' | 'failed' }> {
-      const s = await settings();
+      const s = await settings(input.turnId);
       let transcript = '';
       let asrMs = 0;
       if (!(input.skipAsr && input.hint) && input.audioBlobId) {
@@ -159,7 +173,7 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
     async generateReply(
       input: TurnRef & { transcript: string; history: ChatMessage[]; summary: string; sessionInstruction: string; turnSupplement: string; context: string },
     ): Promise<{ reply: string; model: string; llmMs: number }> {
-      const s = await settings();
+      const s = await settings(input.turnId);
       const messages = buildLlmMessages({ ...input, basePrompt: s.llmSystemPrompt, language: s.speech.llm.language });
       const { reply, model, ms } = await enginesFor(s.speech).complete(messages as never);
       return { reply, model, llmMs: ms };
@@ -167,7 +181,7 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
 
     /** turn.reply (unless silent), then TTS; the audio is stored and its blob id returned. */
     async speakReply(input: TurnRef & { reply: string; silent?: boolean }): Promise<{ audioBlobId: string; ttsMs: number }> {
-      const s = await settings();
+      const s = await settings(input.turnId);
       if (!input.silent) await event(input.sessionId, 'turn.reply', { reply: input.reply, turn_id: input.turnId }, `${input.turnId}:turn.reply`);
       const { wav, ms } = input.reply.trim() ? await enginesFor(s.speech).synthesize(input.reply) : { wav: silenceWav(300, 16000), ms: 0 };
       return { audioBlobId: await putBlob(db, wav), ttsMs: ms };
@@ -194,6 +208,7 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
         fence: number;
       },
     ): Promise<{ body: Record<string, unknown>; stale?: true }> {
+      perTurn.delete(input.turnId);
       const metrics = { ...input.metrics, total_ms: Math.max(0, Date.now() - input.receivedAt), llm_model: input.model };
       const body: Record<string, unknown> = {
         ok: true,

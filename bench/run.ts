@@ -27,7 +27,7 @@ import { applyMigrations } from '../prisma/migrate';
 import { instantEngines, wavSaying } from './instant-engines';
 
 const quick = process.argv.includes('--quick');
-const TURNS = 1000;
+const TURNS = Number(process.env.PARLEY_BENCH_TURNS ?? 1000);
 const SCALES = quick ? [50] : [50, 100, 200];
 const SECONDS_PER_SCALE = quick ? 15 : 30;
 const ROOT = path.resolve(__dirname, '..');
@@ -157,6 +157,7 @@ async function main(): Promise<void> {
     process.stdout.write(`concurrency: ${calls} calls, one turn per second each, ${SECONDS_PER_SCALE} s…\n`);
     const latencies: number[] = [];
     let errors = 0;
+    const samples: string[] = [];
     let peakRss = rssMb(worker.pid!);
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(worker.pid!))), 500);
     const stopAt = Date.now() + SECONDS_PER_SCALE * 1000;
@@ -164,17 +165,24 @@ async function main(): Promise<void> {
       Array.from({ length: calls }, async (_, c) => {
         const number = `+1555020${String(c).padStart(4, '0')}`;
         await new Promise((r) => setTimeout(r, Math.random() * 1000)); // calls do not start in lockstep
-        const session = await greet(number);
+        // Each simulated call is its own phone: a greeting (reset, no sid) would supersede the
+        // other open sessions of the one default phone identity, so calls open a session first.
+        const opened = (await fetch(`${api}/api/session/new`, { method: 'POST' }).then((r) => r.json())) as { session_id: string };
+        const session = opened.session_id;
         while (Date.now() < stopAt) {
           const next = Date.now() + 1000;
           const res = await timedPost(`${api}/api/turn`, { session_id: session, caller_number: number, call_direction: 'outgoing', request_id: randomUUID() }, audio);
           latencies.push(res.ms);
-          if (!res.ok) errors += 1;
+          if (!res.ok) {
+            errors += 1;
+            if (samples.length < 5) samples.push(JSON.stringify(res.body).slice(0, 300));
+          }
           await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
         }
       }),
     );
     clearInterval(sampler);
+    if (samples.length) process.stdout.write(`  sample errors:\n    ${samples.join('\n    ')}\n`);
     concurrency.push({
       calls,
       turns: latencies.length,
