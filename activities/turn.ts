@@ -32,6 +32,8 @@ export type BeginTurnResult =
       rejectMessage: string;
       maxHistoryTurns: number;
       keepHistory: boolean;
+      /** 0 = no limit; else Parley ends the session 60 s after this many seconds (contract §5). */
+      maxDurationSec: number;
       callerHistory?: { history: ChatMessage[]; summary: string };
     }
   | { allowed: false; reason: 'blocklisted' | 'not_allowlisted' | 'unknown_caller'; rejectMessage: string };
@@ -139,6 +141,7 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
         rejectMessage: s.call.auth_reject_message,
         maxHistoryTurns: s.speech.llm.max_history_turns,
         keepHistory: s.call.keep_history,
+        maxDurationSec: s.call.max_duration_sec,
         callerHistory,
       };
     },

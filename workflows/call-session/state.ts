@@ -30,6 +30,13 @@ export class CallSession {
   compacting = false;
   /** From the runtime settings at the last turn: history kept verbatim is 2× this. */
   maxHistoryTurns = 8;
+  /** max_duration_sec from the runtime settings at the last turn; 0 = no limit. */
+  maxDurationSec = 0;
+
+  /** The app hangs up at max_duration_sec; a session still open 60 s later is ended here. */
+  maxDurationDeadline(): number | null {
+    return this.maxDurationSec > 0 ? this.createdAt + (this.maxDurationSec + 60) * 1000 : null;
+  }
   /** Recent turn results by request key, for retries within turn_replay_window_s. */
   readonly recentTurns = new Map<string, { at: number; result: Promise<TurnResult> }>();
 

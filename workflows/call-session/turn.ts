@@ -52,6 +52,7 @@ export async function runTurn(session: CallSession, req: TurnRequest): Promise<T
   });
   if (!begin.allowed) return rejectCaller(session, req, begin.reason, begin.rejectMessage);
   session.maxHistoryTurns = begin.maxHistoryTurns;
+  session.maxDurationSec = begin.maxDurationSec;
   if (begin.callerHistory) {
     session.history = begin.callerHistory.history;
     session.summary = begin.callerHistory.summary;

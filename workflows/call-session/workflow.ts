@@ -73,12 +73,18 @@ export async function callSessionWorkflow(input: CallSessionInput): Promise<Call
 
   while (session.endReason === null) {
     const seen = session.activityCount;
+    const deadline = session.maxDurationDeadline();
+    const ttlMs = input.sessionTtlSeconds * 1000;
+    const waitMs = deadline === null ? ttlMs : Math.max(1, Math.min(ttlMs, deadline - Date.now()));
     const woke = await condition(
       () => session.endReason !== null || session.activityCount !== seen || session.needsCompaction() || shouldContinueAsNew(session),
-      input.sessionTtlSeconds * 1000,
+      waitMs,
     );
-    // The TTL never ends a session in the middle of a turn (contract §5).
-    if (!woke && !session.turnInFlight) session.requestEnd('stale');
+    // Neither limit ends a session in the middle of a turn (contract §5).
+    if (!woke && !session.turnInFlight) {
+      if (deadline !== null && Date.now() >= deadline) session.requestEnd('max_duration');
+      else if (waitMs === ttlMs) session.requestEnd('stale');
+    }
     if (session.needsCompaction()) void compact(session);
     if (shouldContinueAsNew(session) && session.endReason === null) {
       await condition(() => !session.turnInFlight && !session.compacting && allHandlersFinished());
