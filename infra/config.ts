@@ -34,8 +34,6 @@ export interface Config {
   adbPort: number;
   adbSerial: string;
   defaultCountryCode: string;
-  turnBudgetS: number;
-  turnReplayWindowS: number;
   /** Environment, then config file, by contract key name: runtime settings start from this. */
   lookup(key: string): string | undefined;
 }
@@ -153,9 +151,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     adbPort: int('adb_port', get('adb_port'), 5037, 1, 65535, problems),
     adbSerial: get('adb_serial') ?? '',
     defaultCountryCode: (get('default_country_code') ?? '').replace(/^\+/, ''),
-    // The app's read timeout is 45 s: a turn must answer well within it (contract §2.4).
-    turnBudgetS: int('turn_budget_s', get('turn_budget_s'), 40, 5, 44, problems),
-    turnReplayWindowS: int('turn_replay_window_s', get('turn_replay_window_s'), 120, 0, 3600, problems),
     lookup: get,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * `npm test`: bootstrap, then the whole jest suite on SQLite, then the database-backed
- * suites again on PostgreSQL when one is reachable (PARLEY_TEST_POSTGRES_URL, default the
- * local server .ci/run starts). Extra arguments go to jest.
+ * `npm test`: bootstrap, type-check (TypeScript 5.9), then the whole jest suite on SQLite, then
+ * the database-backed suites again on PostgreSQL when one is reachable (PARLEY_TEST_POSTGRES_URL,
+ * default the local server .ci/run starts). Extra arguments go to jest (and skip the type-check).
  */
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -35,6 +35,11 @@ async function postgresUrl() {
 }
 
 (async () => {
+  if (args.length === 0) {
+    process.stdout.write('\n=== type-check ===\n');
+    const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', ROOT], { cwd: ROOT, stdio: 'inherit' });
+    if (tsc.status !== 0) process.exit(1);
+  }
   let ok = run('SQLite', { PARLEY_TEST_POSTGRES_URL: '' }, args);
   if (args.length === 0 || process.env.PARLEY_TEST_POSTGRES_URL) {
     const url = await postgresUrl();
