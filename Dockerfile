@@ -22,7 +22,8 @@ RUN npm install -g "npm@${NPM_VERSION}" --no-audit --no-fund
 
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# `npm install` against the lock: `npm ci` refuses a lock without every optional platform binary.
+RUN npm install --no-audit --no-fund
 
 COPY . .
 # `prisma generate` wants a schema engine path but never runs it (see prisma/tasks.ts).

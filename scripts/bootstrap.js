@@ -25,8 +25,10 @@ function bootstrap() {
   const installed = path.join(ROOT, 'node_modules', '.package-lock.json');
   const lock = path.join(ROOT, 'package-lock.json');
   if (!fs.existsSync(installed) || mtime(lock) > mtime(installed)) {
-    step('installing npm dependencies (npm ci)');
-    execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: 'inherit' });
+    // `npm install` against the committed lock, not `npm ci`: the lock cannot list optional
+    // platform binaries a registry mirror does not carry, and `npm ci` refuses such a lock.
+    step('installing npm dependencies');
+    execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: 'inherit' });
   }
   const schema = path.join(ROOT, 'prisma', 'schema.prisma');
   const clients = ['sqlite', 'postgresql'].map((p) => path.join(ROOT, 'generated', 'prisma', p, 'client.ts'));
