@@ -209,6 +209,7 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
         summary: string;
         hangup: boolean;
         fence: number;
+        injectId?: string;
       },
     ): Promise<{ body: Record<string, unknown>; stale?: true }> {
       perTurn.delete(input.turnId);
@@ -222,6 +223,8 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
         metrics,
         turn_id: input.turnId,
         ...(input.hangup ? { hangup: true } : {}),
+        // The inject body repeats the timings at the top level (contract §2.3).
+        ...(input.injectId ? { asr_ms: 0, llm_ms: 0, tts_ms: 0, total_ms: 0, inject_id: input.injectId } : {}),
       };
       const existing = await db.turn.findUnique({ where: { id: input.turnId } });
       if (existing) return { body: JSON.parse(existing.responseJson ?? '{}') };
@@ -263,6 +266,23 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
       if (!committed) return { body: {}, stale: true };
       if (input.keepHistory) await saveCallerHistory(db, input.callerNumber, input.history, input.summary, input.seq);
       return { body };
+    },
+
+    /** Synthesises queued speech and announces it (agent.inject); the audio is stored, not logged. */
+    async prepareInject(input: { sessionId: string; injectId: string; text: string; queueDepth: number }): Promise<{ audioBlobId: string; ttsMs: number }> {
+      const s = await settings();
+      const { wav, ms } = await enginesFor(s.speech).synthesize(input.text);
+      const audioBlobId = await putBlob(db, wav);
+      await event(input.sessionId, 'agent.inject', { text: input.text, tts_ms: ms, inject_id: input.injectId, queue_depth: input.queueDepth }, `${input.injectId}:agent.inject`);
+      return { audioBlobId, ttsMs: ms };
+    },
+
+    /** ASR only, no events: the caller's words on an inject poll, kept as an unanswered message. */
+    async transcribeUnanswered(input: { audioBlobId: string }): Promise<{ transcript: string }> {
+      const s = await settings();
+      const audio = await getBlob(db, input.audioBlobId);
+      if (!audio) return { transcript: '' };
+      return { transcript: (await enginesFor(s.speech).transcribe(audio)).transcript };
     },
 
     /** Appends one turn event (turn.stale, turn.error) exactly once. */

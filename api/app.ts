@@ -13,6 +13,7 @@ import type { SpeechEngines } from '../activities/speech';
 import type { TelephonyDriver } from '../activities/telephony/driver';
 import { bearerAuth } from './auth';
 import { callControlRoutes } from './routes/call-control';
+import { injectRoutes } from './routes/inject';
 import { callConfigRoutes } from './routes/config-call';
 import { phoneAsrRoutes } from './routes/phone-asr';
 import { sessionRoutes } from './routes/sessions';
@@ -67,6 +68,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   await app.register(callConfigRoutes, deps);
   await app.register(sessionRoutes, deps);
   await app.register(callControlRoutes, deps);
+  await app.register(injectRoutes, deps);
   await app.register(agentRoutes, deps);
 
   app.setNotFoundHandler((req, reply) => {

@@ -12,6 +12,7 @@ import { saveSettings } from '../../infra/settings';
 import { wavSaying } from '../../bench/instant-engines';
 import {
   endSessionUpdate,
+  injectSpeechUpdate,
   openSessionUpdate,
   processTurnUpdate,
   resetSessionUpdate,
@@ -138,6 +139,19 @@ export const scenarios: Scenario[] = [
       } finally {
         await saveSettings(ctx.db, { auth_passphrase: '' });
       }
+    },
+  },
+  {
+    name: 'call-session-inject',
+    async run(ctx) {
+      const { handle, workflowId } = await start(ctx, 'replay-inject');
+      await handle.executeUpdate(processTurnUpdate, { args: [await turn(ctx.db, 'hello')] });
+      await handle.executeUpdate(injectSpeechUpdate, { args: [{ injectId: 'replayinject1', text: 'Your order has shipped.' }] });
+      await handle.executeUpdate(processTurnUpdate, { args: [await turn(ctx.db, 'anything new')] });
+      await handle.executeUpdate(processTurnUpdate, { args: [await turn(ctx.db, 'thanks')] });
+      await end(handle);
+      await handle.result();
+      return { workflowId };
     },
   },
   {

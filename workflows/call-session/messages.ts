@@ -44,6 +44,28 @@ export interface CarriedState {
   context: string;
   createdAt: number;
   recentTurns: Array<{ key: string; at: number; result: TurnResult }>;
+  injectQueue: QueuedInject[];
+}
+
+/** Speech queued for the caller: synthesised at enqueue, delivered by the next /api/turn. */
+export interface QueuedInject {
+  injectId: string;
+  text: string;
+  audioBlobId: string;
+  ttsMs: number;
+}
+
+export interface InjectRequest {
+  injectId: string;
+  text: string;
+}
+
+export interface InjectResult {
+  ok: true;
+  session_id: string;
+  inject_id: string;
+  tts_ms: number;
+  queue_depth: number;
 }
 
 export interface TurnRequest {
@@ -89,6 +111,7 @@ export interface CallState {
   instructions: { session: string; pending_turn: string };
   context: string;
   generation: number;
+  injectQueueDepth: number;
 }
 
 export interface CallSessionResult {
@@ -106,6 +129,8 @@ export const openSessionUpdate = defineUpdate<{ session_id: string }>('openSessi
 export const processTurnUpdate = defineUpdate<TurnResult, [TurnRequest]>('processTurn');
 /** /api/session/reset: wipes the conversation, keeps the sid (contract §5 Reset). */
 export const resetSessionUpdate = defineUpdate<{ ok: true; session_id: string }>('resetSession');
+/** Queues speech for the caller (contract §5 Inject queue): FIFO, TTS at enqueue, one per turn. */
+export const injectSpeechUpdate = defineUpdate<InjectResult, [InjectRequest]>('injectSpeech');
 /** Ends a live session; rejected by its validator when the session is already ending. */
 export const endSessionUpdate = defineUpdate<{ ok: true; session_id: string }, [EndSessionRequest]>('endSession');
 export const callStateQuery = defineQuery<CallState>('callState');

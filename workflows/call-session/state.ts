@@ -1,6 +1,6 @@
 /** The call session's state, kept apart from the workflow body so handlers stay one-liners. */
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { CallSessionInput, CallState, CarriedState, ChatMessage, EndReason, TurnRequest, TurnResult } from './messages';
+import type { CallSessionInput, CallState, CarriedState, ChatMessage, EndReason, InjectRequest, QueuedInject, TurnRequest, TurnResult } from './messages';
 
 export class CallSession {
   readonly createdAt: number;
@@ -28,6 +28,11 @@ export class CallSession {
   turnSupplement: string;
   context: string;
   compacting = false;
+  /** Background activities still running (compaction counts separately). */
+  backgroundJobs = 0;
+  injectQueue: QueuedInject[];
+  /** Injects being synthesised: they count toward queue_depth already. */
+  injectsPending = 0;
   /** From the runtime settings at the last turn: history kept verbatim is 2× this. */
   maxHistoryTurns = 8;
   /** max_duration_sec from the runtime settings at the last turn; 0 = no limit. */
@@ -53,6 +58,7 @@ export class CallSession {
     this.sessionInstruction = c?.sessionInstruction ?? '';
     this.turnSupplement = c?.turnSupplement ?? '';
     this.context = c?.context ?? '';
+    this.injectQueue = c?.injectQueue ?? [];
     this.callerNumber = input.callerNumber;
     this.callDirection = input.callDirection;
     for (const t of c?.recentTurns ?? []) this.recentTurns.set(t.key, { at: t.at, result: Promise.resolve(t.result) });
@@ -67,6 +73,11 @@ export class CallSession {
     if (this.endReason !== null) throw ApplicationFailure.nonRetryable('session already ended', 'SessionEnded');
   }
 
+  validateInject(req: InjectRequest): void {
+    this.validateEnd();
+    if (!req || typeof req.text !== 'string' || req.text.trim() === '') throw ApplicationFailure.nonRetryable('text required', 'InvalidInject');
+  }
+
   validateTurn(req: TurnRequest): void {
     if (!req || typeof req.turnId !== 'string' || req.turnId === '') throw ApplicationFailure.nonRetryable('turnId required', 'InvalidTurn');
     if (!req.audioBlobId && req.forcedReply === null) throw ApplicationFailure.nonRetryable('audio required', 'InvalidTurn');
@@ -76,6 +87,7 @@ export class CallSession {
     if (this.endReason === null) {
       this.endReason = reason;
       this.generation += 1;
+      this.injectQueue = [];
     }
   }
 
@@ -90,6 +102,7 @@ export class CallSession {
     this.turnSupplement = '';
     this.context = '';
     this.turnCount = 0;
+    this.injectQueue = [];
   }
 
   needsCompaction(): boolean {
@@ -116,6 +129,7 @@ export class CallSession {
       context: this.context,
       createdAt: this.createdAt,
       recentTurns,
+      injectQueue: this.injectQueue,
     };
   }
 
@@ -136,6 +150,7 @@ export class CallSession {
       instructions: { session: this.sessionInstruction, pending_turn: this.turnSupplement },
       context: this.context,
       generation: this.generation,
+      injectQueueDepth: this.injectQueue.length,
     };
   }
 }

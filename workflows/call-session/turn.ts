@@ -7,7 +7,7 @@ import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivit
 import type { TurnActivities } from '../../activities/turn';
 import type { StoreActivities } from '../../activities/store';
 import type { CallSession } from './state';
-import type { ReplySource, TurnRequest, TurnResult } from './messages';
+import type { QueuedInject, ReplySource, TurnRequest, TurnResult } from './messages';
 
 // The stages run as local activities: a turn is one workflow task, with no server round trip
 // per stage (each regular activity cost ~40 ms here, measured: see README "Benchmarks"). A reset
@@ -23,6 +23,11 @@ const stages = proxyLocalActivities<TurnActivities>({
 const bookkeeping = proxyLocalActivities<TurnActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '200 milliseconds', maximumInterval: '5 seconds' },
+});
+// Off the request path: the caller's words on an inject poll.
+const background = proxyActivities<TurnActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 3 },
 });
 const store = proxyActivities<StoreActivities>({
   startToCloseTimeout: '10 seconds',
@@ -57,6 +62,8 @@ export async function runTurn(session: CallSession, req: TurnRequest): Promise<T
     session.history = begin.callerHistory.history;
     session.summary = begin.callerHistory.summary;
   }
+  const inject = session.injectQueue.shift();
+  if (inject) return deliverInject(session, req, inject, begin.fence, begin.keepHistory);
 
   try {
     let transcript = '';
@@ -141,11 +148,64 @@ export async function runTurn(session: CallSession, req: TurnRequest): Promise<T
     if (hangup) session.requestEnd('auth_failed');
     return { outcome: 'ok', httpStatus: 200, body: committed.body, audioBlobId: speech.audioBlobId };
   } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
-    const detail = (err.cause as ApplicationFailure | undefined)?.message ?? err.message;
+    // A failed local activity surfaces as its ApplicationFailure; a regular one wrapped in an
+    // ActivityFailure. Anything else is a bug in this workflow and must fail the task.
+    if (!(err instanceof ActivityFailure || err instanceof ApplicationFailure)) throw err;
+    const detail = (err instanceof ActivityFailure ? err.cause?.message : undefined) ?? err.message;
     await bookkeeping.recordTurnEvent({ sessionId, type: 'turn.error', data: { turn_id: req.turnId, error: detail }, dedupeKey: `${req.turnId}:turn.error` });
     // A failed turn answers the phone with the contract's 500 and the call goes on.
     return { outcome: 'error', httpStatus: 500, body: { detail }, audioBlobId: null };
+  }
+}
+
+/**
+ * Step 5 of §2.4: the oldest queued inject answers this poll without ASR or LLM. Its text enters
+ * the history; the caller's audio of this poll is transcribed afterwards, in the background, and
+ * kept as an unanswered user message so the LLM knows what was said.
+ */
+async function deliverInject(session: CallSession, req: TurnRequest, inject: QueuedInject, fence: number, keepHistory: boolean): Promise<TurnResult> {
+  const sessionId = session.input.sessionId;
+  const generation = session.generation;
+  await bookkeeping.recordTurnEvent({ sessionId, type: 'turn.reply', data: { reply: inject.text, turn_id: req.turnId }, dedupeKey: `${req.turnId}:turn.reply` });
+  session.history.push({ role: 'assistant', content: inject.text });
+  session.turnCount += 1;
+  session.turnSeq += 1;
+  session.turnsThisRun += 1;
+  const committed = await bookkeeping.commitTurn({
+    sessionId,
+    turnId: req.turnId,
+    seq: session.turnSeq,
+    transcript: '',
+    reply: inject.text,
+    model: 'inject',
+    replySource: 'inject',
+    forced: false,
+    metrics: { asr_ms: 0, llm_ms: 0, tts_ms: 0 },
+    receivedAt: req.receivedAt,
+    requestKey: req.requestKey,
+    audioBlobId: inject.audioBlobId,
+    callerNumber: session.callerNumber,
+    keepHistory,
+    history: session.history,
+    summary: session.summary,
+    hangup: false,
+    fence,
+    injectId: inject.injectId,
+  });
+  if (committed.stale) return staleTurn(session, req);
+  if (req.audioBlobId) void keepUnanswered(session, req.audioBlobId, generation);
+  return { outcome: 'ok', httpStatus: 200, body: committed.body, audioBlobId: inject.audioBlobId };
+}
+
+async function keepUnanswered(session: CallSession, audioBlobId: string, generation: number): Promise<void> {
+  session.backgroundJobs += 1;
+  try {
+    const { transcript } = await background.transcribeUnanswered({ audioBlobId });
+    if (transcript.trim() && session.generation === generation) session.history.push({ role: 'user', content: transcript });
+  } catch {
+    // Losing an unheard utterance is acceptable; the call goes on.
+  } finally {
+    session.backgroundJobs -= 1;
   }
 }
 

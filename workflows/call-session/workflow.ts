@@ -3,6 +3,7 @@ import {
   condition,
   continueAsNew,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -18,6 +19,9 @@ import {
   openSessionUpdate,
   processTurnUpdate,
   resetSessionUpdate,
+  injectSpeechUpdate,
+  type InjectRequest,
+  type InjectResult,
   type TurnResult,
 } from './messages';
 
@@ -49,6 +53,7 @@ export async function callSessionWorkflow(input: CallSessionInput): Promise<Call
     return { session_id: input.sessionId };
   });
   setHandler(processTurnUpdate, (req) => handleTurn(session, req), { validator: (req) => session.validateTurn(req) });
+  setHandler(injectSpeechUpdate, (req) => injectSpeech(session, req), { validator: (req) => session.validateInject(req) });
   setHandler(resetSessionUpdate, () => resetSession(session), { validator: () => session.validateEnd() });
   setHandler(
     endSessionUpdate,
@@ -87,13 +92,13 @@ export async function callSessionWorkflow(input: CallSessionInput): Promise<Call
     }
     if (session.needsCompaction()) void compact(session);
     if (shouldContinueAsNew(session) && session.endReason === null) {
-      await condition(() => !session.turnInFlight && !session.compacting && allHandlersFinished());
+      await condition(() => !session.turnInFlight && !session.compacting && session.backgroundJobs === 0 && allHandlersFinished());
       if (session.endReason === null) await continueAsNew<typeof callSessionWorkflow>({ ...input, callerNumber: session.callerNumber, callDirection: session.callDirection, carried: await session.carry() });
     }
   }
 
   const endReason = session.endReason;
-  await condition(() => !session.turnInFlight && !session.compacting);
+  await condition(() => !session.turnInFlight && !session.compacting && session.backgroundJobs === 0);
   await store.recordSessionEnded({
     sessionId: input.sessionId,
     reason: endReason,
@@ -140,6 +145,26 @@ async function handleTurn(session: CallSession, req: Parameters<typeof runTurn>[
   })();
   if (req.requestKey) session.recentTurns.set(req.requestKey, { at: Date.now(), result });
   return result;
+}
+
+// Injects are synthesised in the update, before the ack: the contract reports tts_ms.
+const injects = proxyLocalActivities<TurnActivities>({
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '200 milliseconds', maximumAttempts: 2 },
+});
+
+async function injectSpeech(session: CallSession, req: InjectRequest): Promise<InjectResult> {
+  await condition(() => session.recorded);
+  session.injectsPending += 1;
+  const queueDepth = session.injectQueue.length + session.injectsPending;
+  try {
+    const { audioBlobId, ttsMs } = await injects.prepareInject({ sessionId: session.input.sessionId, injectId: req.injectId, text: req.text, queueDepth });
+    session.injectQueue.push({ injectId: req.injectId, text: req.text, audioBlobId, ttsMs });
+    session.touch();
+    return { ok: true, session_id: session.input.sessionId, inject_id: req.injectId, tts_ms: ttsMs, queue_depth: session.injectQueue.length };
+  } finally {
+    session.injectsPending -= 1;
+  }
 }
 
 async function resetSession(session: CallSession) {
