@@ -50,6 +50,9 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
 
   const out = opts.logFile ? fs.openSync(opts.logFile, 'a') : 'ignore';
   const child = spawn(cli, args, { stdio: ['ignore', out, out] });
+  // Whatever path ends this process (an error, process.exit), the dev server goes with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const failed = exited.then((code) => {
     throw new Error(`temporal dev server exited with code ${code} before it was ready${opts.logFile ? ` (see ${opts.logFile})` : ''}`);
@@ -60,6 +63,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     address,
     executable: cli,
     async stop() {
+      process.removeListener('exit', killOnExit);
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);

@@ -100,6 +100,9 @@ export function createSimDriver(options: SimDriverOptions): SimDriver {
       // With a session id, only the simulated call on that session hangs up: several
       // simulated calls can run at once (the benchmark runs hundreds).
       const calls = [...active.values()].filter((call) => !input.session_id || call.phone.sessionId === input.session_id);
+      // Every phone in sim mode is simulated: one run elsewhere (`parley phone`) hangs up itself,
+      // so a hangup for its session counts as delivered and the session ends.
+      if (calls.length === 0 && input.session_id) return { ok: true, detail: 'sim: hung up (phone outside this process)', serial: SIM_SERIAL };
       if (calls.length === 0) return { ok: false, detail: 'sim: no active call', serial: SIM_SERIAL };
       // A call already posting its own /api/call/hangup still counts: this hangup reached it.
       for (const call of calls) call.phone.abort();
