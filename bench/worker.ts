@@ -2,10 +2,10 @@
  * The benchmark's worker process: the real worker setup (workflows, activities, database) with
  * instant in-process speech engines, so the benchmark measures Parley, not a model.
  */
-import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { loadConfig } from '../infra/config';
 import { createDb, prepareDb } from '../infra/db';
-import { buildActivities } from '../worker/activities';
+import { createParleyWorker } from '../worker/create';
 import { instantEngines } from './instant-engines';
 
 async function main(): Promise<void> {
@@ -14,13 +14,12 @@ async function main(): Promise<void> {
   const db = createDb(config.databaseUrl);
   await prepareDb(db, config.databaseUrl);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const worker = await Worker.create({
+  const worker = await createParleyWorker({
     connection,
-    taskQueue: config.taskQueue,
-    workflowsPath: require.resolve('../workflows'),
-    activities: buildActivities({ db, config, engines: instantEngines() }),
-    maxConcurrentWorkflowTaskExecutions: 100,
-    maxConcurrentActivityTaskExecutions: 200,
+    config,
+    db,
+    engines: instantEngines(),
+    tuning: { maxConcurrentWorkflowTaskExecutions: 100, maxConcurrentActivityTaskExecutions: 200 },
   });
   process.send?.('ready');
   await worker.run();

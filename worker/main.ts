@@ -1,9 +1,9 @@
 /** The worker process: connect, build real clients, register workflows and activities, run, close. */
-import { NativeConnection, Runtime, Worker, makeTelemetryFilterString, DefaultLogger } from '@temporalio/worker';
+import { NativeConnection, Runtime, makeTelemetryFilterString, DefaultLogger } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../infra/config';
 import { createDb, prepareDb } from '../infra/db';
 import { createLogger } from '../infra/log';
-import { buildActivities } from './activities';
+import { createParleyWorker } from './create';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -16,15 +16,7 @@ async function main(): Promise<void> {
   const db = createDb(config.databaseUrl);
   await prepareDb(db, config.databaseUrl);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const worker = await Worker.create({
-    connection,
-    namespace: config.temporalNamespace,
-    taskQueue: config.taskQueue,
-    workflowsPath: require.resolve('../workflows'),
-    activities: buildActivities({ db, config }),
-    // Worker.create also installs SIGINT/SIGTERM handlers that start a graceful shutdown.
-    shutdownGraceTime: '10 seconds',
-  });
+  const worker = await createParleyWorker({ connection, config, db });
   const { asr, llm, tts } = config.speech;
   log.info({ asr: asr.engine, llm: llm.engine, tts: tts.engine }, 'voice pipeline');
   if (llm.engine === 'echo') {

@@ -3,36 +3,10 @@
  * ASR → passphrase gate / clarify → LLM → history → turn.reply → TTS → generation check →
  * persist → turn.complete. Audio stays in the database; only blob ids pass through here.
  */
-import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import type { TurnActivities } from '../../activities/turn';
-import type { StoreActivities } from '../../activities/store';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { background, bookkeeping, stages, store } from './activities';
 import type { CallSession } from './state';
 import type { QueuedInject, ReplySource, TurnRequest, TurnResult } from './messages';
-
-// The stages run as local activities: a turn is one workflow task, with no server round trip
-// per stage (each regular activity cost ~40 ms here, measured: see README "Benchmarks"). A reset
-// or end that arrives mid-turn is caught by the session's fencing token when the turn commits.
-// The phone waits on the HTTP answer (45 s read timeout, 40 s turn budget): tight timeouts, one
-// quick retry, then the contract's error.
-const stages = proxyLocalActivities<TurnActivities>({
-  startToCloseTimeout: '18 seconds',
-  retry: { initialInterval: '200 milliseconds', maximumAttempts: 2, nonRetryableErrorTypes: ['ProviderRejected'] },
-});
-// Bookkeeping is a few database writes: local activities (no server round trip), retried until
-// the database answers, whatever the turn's fate.
-const bookkeeping = proxyLocalActivities<TurnActivities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '200 milliseconds', maximumInterval: '5 seconds' },
-});
-// Off the request path: the caller's words on an inject poll.
-const background = proxyActivities<TurnActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { maximumAttempts: 3 },
-});
-const store = proxyActivities<StoreActivities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' },
-});
 
 export const CLARIFY_REPLY = 'I could not hear that clearly. Please try again.';
 export const AUTH_OK_REPLY = 'Authentication successful. How can I help you?';

@@ -2,13 +2,10 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  proxyActivities,
-  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { StoreActivities } from '../../activities/store';
-import type { TurnActivities } from '../../activities/turn';
+import { background, injects, store } from './activities';
 import { CallSession } from './state';
 import { runTurn } from './turn';
 import {
@@ -26,18 +23,6 @@ import {
 } from './messages';
 
 export type { CallSessionResult } from './messages';
-
-// Database writes are short; a stuck database should surface within seconds, and Temporal
-// keeps retrying (with backoff) until it is back, so no session end is ever lost.
-const store = proxyActivities<StoreActivities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' },
-});
-// Compaction calls the LLM off the request path; a failure keeps the old summary (contract §5).
-const background = proxyActivities<TurnActivities>({
-  startToCloseTimeout: '60 seconds',
-  retry: { maximumAttempts: 3 },
-});
 
 /** Turns per run before continue-as-new: each turn is ~15 events, far below the 50k/2k limits. */
 export const TURNS_PER_RUN = 100;
@@ -146,12 +131,6 @@ async function handleTurn(session: CallSession, req: Parameters<typeof runTurn>[
   if (req.requestKey) session.recentTurns.set(req.requestKey, { at: Date.now(), result });
   return result;
 }
-
-// Injects are synthesised in the update, before the ack: the contract reports tts_ms.
-const injects = proxyLocalActivities<TurnActivities>({
-  startToCloseTimeout: '15 seconds',
-  retry: { initialInterval: '200 milliseconds', maximumAttempts: 2 },
-});
 
 async function injectSpeech(session: CallSession, req: InjectRequest): Promise<InjectResult> {
   await condition(() => session.recorded);

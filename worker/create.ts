@@ -1,0 +1,26 @@
+/** Builds Parley's worker: workflows, the real activities over the given clients. */
+import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
+import type { TurnDeps } from '../activities/turn';
+import type { Config } from '../infra/config';
+import type { Db } from '../infra/db';
+import { buildActivities } from './activities';
+
+export function createParleyWorker(deps: {
+  connection: NativeConnection;
+  config: Config;
+  db: Db;
+  /** Speech engines; default: the configured providers. The benchmark injects instant ones. */
+  engines?: TurnDeps['engines'];
+  tuning?: Pick<WorkerOptions, 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentLocalActivityExecutions'>;
+}): Promise<Worker> {
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.config.temporalNamespace,
+    taskQueue: deps.config.taskQueue,
+    workflowsPath: require.resolve('../workflows'),
+    activities: buildActivities({ db: deps.db, config: deps.config, engines: deps.engines }),
+    // Worker.create also installs SIGINT/SIGTERM handlers that start a graceful shutdown.
+    shutdownGraceTime: '10 seconds',
+    ...deps.tuning,
+  });
+}
