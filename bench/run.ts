@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   const db = createDb(config.databaseUrl);
   await prepareDb(db, config.databaseUrl);
 
-  const worker = fork(path.join(__dirname, 'worker.ts'), [], { env, execArgv: ['--import', 'tsx'], cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const worker = fork(path.join(__dirname, 'worker.ts'), [], { env, execArgv: ['--import', 'tsx', ...(process.env.PARLEY_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PARLEY_BENCH_CPU_PROF}`] : [])], cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   await new Promise<void>((resolve, reject) => {
     worker.once('message', () => resolve());
     worker.once('exit', (code) => reject(new Error(`bench worker exited (${code})`)));
