@@ -167,15 +167,22 @@ async function deliverInject(session: CallSession, req: TurnRequest, inject: Que
     injectId: inject.injectId,
   });
   if (committed.stale) return staleTurn(session, req);
-  if (req.audioBlobId) void keepUnanswered(session, req.audioBlobId, generation);
+  if (req.audioBlobId) void keepUnanswered(session, req.audioBlobId, generation, session.history.length);
   return { outcome: 'ok', httpStatus: 200, body: committed.body, audioBlobId: inject.audioBlobId };
 }
 
-async function keepUnanswered(session: CallSession, audioBlobId: string, generation: number): Promise<void> {
+/** Inserts the words right after the inject they were spoken against, whatever came since. */
+async function keepUnanswered(session: CallSession, audioBlobId: string, generation: number, position: number): Promise<void> {
   session.backgroundJobs += 1;
+  const compactions = session.compactions;
   try {
     const { transcript } = await background.transcribeUnanswered({ audioBlobId });
-    if (transcript.trim() && session.generation === generation) session.history.push({ role: 'user', content: transcript });
+    if (transcript.trim() && session.generation === generation) {
+      const message = { role: 'user' as const, content: transcript };
+      // A compaction meanwhile moved the history: the words then simply come last.
+      if (session.compactions === compactions) session.history.splice(position, 0, message);
+      else session.history.push(message);
+    }
   } catch {
     // Losing an unheard utterance is acceptable; the call goes on.
   } finally {
