@@ -28,8 +28,6 @@ export class CallSession {
   turnSupplement: string;
   context: string;
   compacting = false;
-  /** Compactions applied: each moves the history's indexes. */
-  compactions = 0;
   /** Background activities still running (compaction counts separately). */
   backgroundJobs = 0;
   injectQueue: QueuedInject[];

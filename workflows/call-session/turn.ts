@@ -6,7 +6,7 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import { background, bookkeeping, stages, store } from './activities';
 import type { CallSession } from './state';
-import type { QueuedInject, ReplySource, TurnRequest, TurnResult } from './messages';
+import type { ChatMessage, QueuedInject, ReplySource, TurnRequest, TurnResult } from './messages';
 
 export const CLARIFY_REPLY = 'I could not hear that clearly. Please try again.';
 export const AUTH_OK_REPLY = 'Authentication successful. How can I help you?';
@@ -141,7 +141,8 @@ async function deliverInject(session: CallSession, req: TurnRequest, inject: Que
   const sessionId = session.input.sessionId;
   const generation = session.generation;
   await bookkeeping.recordTurnEvent({ sessionId, type: 'turn.reply', data: { reply: inject.text, turn_id: req.turnId }, dedupeKey: `${req.turnId}:turn.reply` });
-  session.history.push({ role: 'assistant', content: inject.text });
+  const said: ChatMessage = { role: 'assistant', content: inject.text };
+  session.history.push(said);
   session.turnCount += 1;
   session.turnSeq += 1;
   session.turnsThisRun += 1;
@@ -167,20 +168,20 @@ async function deliverInject(session: CallSession, req: TurnRequest, inject: Que
     injectId: inject.injectId,
   });
   if (committed.stale) return staleTurn(session, req);
-  if (req.audioBlobId) void keepUnanswered(session, req.audioBlobId, generation, session.history.length);
+  if (req.audioBlobId) void keepUnanswered(session, req.audioBlobId, generation, said);
   return { outcome: 'ok', httpStatus: 200, body: committed.body, audioBlobId: inject.audioBlobId };
 }
 
 /** Inserts the words right after the inject they were spoken against, whatever came since. */
-async function keepUnanswered(session: CallSession, audioBlobId: string, generation: number, position: number): Promise<void> {
+async function keepUnanswered(session: CallSession, audioBlobId: string, generation: number, inject: ChatMessage): Promise<void> {
   session.backgroundJobs += 1;
-  const compactions = session.compactions;
   try {
     const { transcript } = await background.transcribeUnanswered({ audioBlobId });
     if (transcript.trim() && session.generation === generation) {
-      const message = { role: 'user' as const, content: transcript };
-      // A compaction meanwhile moved the history: the words then simply come last.
-      if (session.compactions === compactions) session.history.splice(position, 0, message);
+      const message: ChatMessage = { role: 'user', content: transcript };
+      // If a compaction summarised the inject away meanwhile, the words simply come last.
+      const at = session.history.indexOf(inject);
+      if (at >= 0) session.history.splice(at + 1, 0, message);
       else session.history.push(message);
     }
   } catch {

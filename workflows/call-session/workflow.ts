@@ -169,7 +169,6 @@ async function compact(session: CallSession): Promise<void> {
     if (session.generation === generation) {
       session.summary = summary;
       session.history = session.history.slice(cut);
-      session.compactions += 1;
     }
   } catch {
     // The old summary stays; the next turn past the limit tries again.
