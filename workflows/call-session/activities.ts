@@ -2,19 +2,22 @@
  * Every activity the call-session workflow calls, with its timeouts and retries in one place.
  * Activities are imported as types only: their code runs in the worker, never in the workflow.
  */
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, type RetryPolicy } from '@temporalio/workflow';
 import type { StoreActivities } from '../../activities/store';
 import type { TurnActivities } from '../../activities/turn';
 
 // The turn's stages run as local activities: a turn is one workflow task, with no server round
 // trip per stage (each regular activity cost ~40 ms of dispatch here, measured: see README
 // "Design decisions"). A reset or end arriving mid-turn is caught by the session's fencing
-// token when the turn commits. The phone waits on the HTTP answer (45 s read timeout, 40 s turn
-// budget): tight timeouts, one quick retry, then the contract's error.
-export const stages = proxyLocalActivities<TurnActivities>({
-  startToCloseTimeout: '18 seconds',
-  retry: { initialInterval: '200 milliseconds', maximumAttempts: 2, nonRetryableErrorTypes: ['ProviderRejected'] },
-});
+// token when the turn commits.
+//
+// The phone gives up after 45 s and the contract answers within turn_budget_s (40 s) of arrival:
+// each provider stage gets a total budget, retry included (scheduleToClose), and the three add up
+// to 36 s, leaving the rest for bookkeeping. A stage out of budget answers the contract's error.
+const stageRetry: RetryPolicy = { initialInterval: '200 milliseconds', maximumAttempts: 2, nonRetryableErrorTypes: ['ProviderRejected'] };
+export const asrStage = proxyLocalActivities<TurnActivities>({ startToCloseTimeout: '8 seconds', scheduleToCloseTimeout: '10 seconds', retry: stageRetry });
+export const llmStage = proxyLocalActivities<TurnActivities>({ startToCloseTimeout: '15 seconds', scheduleToCloseTimeout: '18 seconds', retry: stageRetry });
+export const ttsStage = proxyLocalActivities<TurnActivities>({ startToCloseTimeout: '6 seconds', scheduleToCloseTimeout: '8 seconds', retry: stageRetry });
 
 // Bookkeeping is a few database writes: local, and retried until the database answers,
 // whatever the turn's fate.

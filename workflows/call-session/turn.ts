@@ -4,7 +4,7 @@
  * persist → turn.complete. Audio stays in the database; only blob ids pass through here.
  */
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
-import { background, bookkeeping, stages, store } from './activities';
+import { asrStage, background, bookkeeping, llmStage, store, ttsStage } from './activities';
 import type { CallSession } from './state';
 import type { ChatMessage, QueuedInject, ReplySource, TurnRequest, TurnResult } from './messages';
 
@@ -53,7 +53,7 @@ export async function runTurn(session: CallSession, req: TurnRequest): Promise<T
       session.history.push({ role: 'assistant', content: reply });
     } else {
       const gate = begin.passphraseSet && !session.authenticated;
-      const asr = await stages.transcribeTurn({ ...base, audioBlobId: req.audioBlobId, hint: req.transcriptHint, skipAsr: req.skipAsr, gate, attempt: session.authAttempts + 1 });
+      const asr = await asrStage.transcribeTurn({ ...base, audioBlobId: req.audioBlobId, hint: req.transcriptHint, skipAsr: req.skipAsr, gate, attempt: session.authAttempts + 1 });
       metrics.asr_ms = asr.asrMs;
       transcript = asr.transcript;
       if (asr.gate === 'passed') {
@@ -75,7 +75,7 @@ export async function runTurn(session: CallSession, req: TurnRequest): Promise<T
       } else {
         const turnSupplement = session.turnSupplement;
         session.turnSupplement = ''; // one-shot: consumed by this LLM turn
-        const llm = await stages.generateReply({
+        const llm = await llmStage.generateReply({
           ...base,
           transcript,
           history: session.history.slice(-2 * begin.maxHistoryTurns),
@@ -92,7 +92,7 @@ export async function runTurn(session: CallSession, req: TurnRequest): Promise<T
       }
     }
 
-    const speech = await stages.speakReply({ ...base, reply });
+    const speech = await ttsStage.speakReply({ ...base, reply });
     metrics.tts_ms = speech.ttsMs;
     if (session.generation !== generation) return staleTurn(session, req);
 
@@ -193,7 +193,7 @@ async function keepUnanswered(session: CallSession, audioBlobId: string, generat
 
 async function rejectCaller(session: CallSession, req: TurnRequest, reason: string, rejectMessage: string): Promise<TurnResult> {
   const sessionId = session.input.sessionId;
-  const speech = await stages.speakReply({ sessionId, turnId: req.turnId, reply: rejectMessage, silent: true });
+  const speech = await ttsStage.speakReply({ sessionId, turnId: req.turnId, reply: rejectMessage, silent: true });
   session.requestEnd('rejected');
   return {
     outcome: 'rejected',
