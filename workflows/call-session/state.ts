@@ -4,9 +4,8 @@ import type { CallSessionInput, CallState, CarriedState, ChatMessage, EndReason,
 
 export class CallSession {
   readonly createdAt: number;
+  /** Turn start and end, inject delivery, reset: session_ttl counts from here. */
   lastActivityAt = Date.now();
-  /** Bumped on every activity; the TTL timer restarts whenever it changes. */
-  activityCount = 0;
   recorded = false;
   endReason: EndReason | null = null;
   closed = false;
@@ -65,7 +64,6 @@ export class CallSession {
   }
 
   touch(): void {
-    this.activityCount += 1;
     this.lastActivityAt = Date.now();
   }
 

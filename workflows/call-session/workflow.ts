@@ -62,18 +62,20 @@ export async function callSessionWorkflow(input: CallSessionInput): Promise<Call
   session.recorded = true;
 
   while (session.endReason === null) {
-    const seen = session.activityCount;
-    const deadline = session.maxDurationDeadline();
+    // One timer per idle period, not one per turn: sleep until the session would be idle for
+    // session_ttl (or reach its maximum duration), then look at when it was last active.
     const ttlMs = input.sessionTtlSeconds * 1000;
-    const waitMs = deadline === null ? ttlMs : Math.max(1, Math.min(ttlMs, deadline - Date.now()));
+    const durationDeadline = session.maxDurationDeadline();
+    const next = Math.min(session.lastActivityAt + ttlMs, durationDeadline ?? Infinity);
     const woke = await condition(
-      () => session.endReason !== null || session.activityCount !== seen || session.needsCompaction() || shouldContinueAsNew(session),
-      waitMs,
+      () => session.endReason !== null || session.needsCompaction() || shouldContinueAsNew(session),
+      Math.max(1, next - Date.now()),
     );
-    // Neither limit ends a session in the middle of a turn (contract §5).
-    if (!woke && !session.turnInFlight) {
-      if (deadline !== null && Date.now() >= deadline) session.requestEnd('max_duration');
-      else if (waitMs === ttlMs) session.requestEnd('stale');
+    if (!woke) {
+      // Neither limit ends a session in the middle of a turn (contract §5).
+      if (session.turnInFlight) await condition(() => !session.turnInFlight || session.endReason !== null);
+      else if (durationDeadline !== null && Date.now() >= durationDeadline) session.requestEnd('max_duration');
+      else if (Date.now() >= session.lastActivityAt + ttlMs) session.requestEnd('stale');
     }
     if (session.needsCompaction()) void compact(session);
     if (shouldContinueAsNew(session) && session.endReason === null) {
