@@ -125,12 +125,18 @@ export async function main(argv: string[]): Promise<void> {
     if (applied.length) say(`database migrated: ${applied.join(', ')}`);
   }
 
+  if (!temporalOnly && (await portInUse(config.port))) {
+    throw new Error(`port ${config.port} (the API) is already in use: is Parley already running? Or set PARLEY_PORT.`);
+  }
   if (config.embeddedTemporal) {
     if (await portInUse(config.temporalPort)) {
       throw new Error(
         `port ${config.temporalPort} is already in use: another Temporal server? ` +
           `Stop it, or set TEMPORAL_ADDRESS=127.0.0.1:${config.temporalPort} to use it.`,
       );
+    }
+    if (await portInUse(config.temporalUiPort)) {
+      throw new Error(`port ${config.temporalUiPort} (the Temporal Web UI) is already in use: set PARLEY_TEMPORAL_UI_PORT.`);
     }
     const dbFile = path.join(config.dataDir, 'temporal.db');
     say(`starting the Temporal dev server (state in ${dbFile})`);

@@ -15,9 +15,9 @@ test('npm start: ready line, health, UI, sessions; SIGTERM cleans up; restart ke
   await testDb?.db.$disconnect();
   const { dataDir, port, uiPort, env } = await embeddedEnv({ PARLEY_SESSION_TTL: '600', DATABASE_URL: testDb?.url ?? '' });
   const api = `http://127.0.0.1:${port}`;
-  const post = (url: string, body?: unknown) =>
-    fetch(api + url, { method: 'POST', headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined }).then((r) => r.json() as Promise<Record<string, string>>);
-  const activeSessions = () => fetch(`${api}/api/agent/sessions`).then((r) => r.json() as Promise<string[]>);
+  const post = (url: string, body?: unknown, base = api) =>
+    fetch(base + url, { method: 'POST', headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined }).then((r) => r.json() as Promise<Record<string, string>>);
+  const activeSessions = (base = api) => fetch(`${base}/api/agent/sessions`).then((r) => r.json() as Promise<string[]>);
 
   const first = await start(env);
   expect(first.output()).toContain(`API http://127.0.0.1:${port}`);
@@ -44,9 +44,13 @@ test('npm start: ready line, health, UI, sessions; SIGTERM cleans up; restart ke
   expect(firstStop.code).toBe(0);
   expect(firstStop.leftovers).toEqual([]);
 
-  const second = await start(env);
+  // Fresh ports for the second start: what must survive is the data, and another test's
+  // server may have taken a port freed by the first one.
+  const again = await embeddedEnv({ PARLEY_SESSION_TTL: '600', DATABASE_URL: testDb?.url ?? '', PARLEY_DATA_DIR: dataDir });
+  const second = await start(again.env);
+  const api2 = `http://127.0.0.1:${again.port}`;
   try {
-    expect(await activeSessions()).toEqual([kept]);
+    expect(await activeSessions(api2)).toEqual([kept]);
     const db = createDb(env.DATABASE_URL || `file:${path.join(dataDir, 'parley.db')}`);
     const events = await db.event.findMany({ orderBy: { seq: 'asc' } });
     await db.$disconnect();
@@ -56,7 +60,7 @@ test('npm start: ready line, health, UI, sessions; SIGTERM cleans up; restart ke
       ['session.ended', ended],
     ]);
     // The session's workflow outlived the restart: it still answers.
-    expect(await post('/api/session/end', { session_id: kept })).toEqual({ ok: true, session_id: kept });
+    expect(await post('/api/session/end', { session_id: kept }, api2)).toEqual({ ok: true, session_id: kept });
   } finally {
     const secondStop = await stopNpmStart(second);
     expect(secondStop.code).toBe(0);

@@ -21,7 +21,7 @@ export interface Ports {
 
 export async function embeddedEnv(extra: NodeJS.ProcessEnv = {}): Promise<Ports> {
   fs.mkdirSync(TMP_DIR, { recursive: true });
-  const dataDir = fs.mkdtempSync(path.join(TMP_DIR, 'e2e-'));
+  const dataDir = extra.PARLEY_DATA_DIR ?? fs.mkdtempSync(path.join(TMP_DIR, 'e2e-'));
   const [port, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
