@@ -34,6 +34,8 @@ export interface Config {
   adbPort: number;
   adbSerial: string;
   defaultCountryCode: string;
+  audioRetentionDays: number;
+  eventRetentionDays: number;
   /** Environment, then config file, by contract key name: runtime settings start from this. */
   lookup(key: string): string | undefined;
 }
@@ -151,6 +153,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     adbPort: int('adb_port', get('adb_port'), 5037, 1, 65535, problems),
     adbSerial: get('adb_serial') ?? '',
     defaultCountryCode: (get('default_country_code') ?? '').replace(/^\+/, ''),
+    audioRetentionDays: int('audio_retention_days', get('audio_retention_days'), 7, 1, 3650, problems),
+    eventRetentionDays: int('event_retention_days', get('event_retention_days'), 30, 1, 3650, problems),
     lookup: get,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -1,5 +1,5 @@
 /** Temporal connections for the API (client) and the worker, and search-attribute registration. */
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTES } from '../common/search-attributes';
 import type { Config } from './config';
@@ -28,5 +28,29 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
   } catch (err) {
     // Another replica may have registered them between our list and add.
     if (!/already exists/i.test((err as Error).message)) throw err;
+  }
+}
+
+export const RETENTION_SCHEDULE_ID = 'parley-retention';
+
+/**
+ * The hourly retention Schedule (visible under Schedules in the Web UI). Created once; a
+ * replica that finds it already there leaves it (and its policy) alone.
+ */
+export async function ensureRetentionSchedule(client: Client, config: Pick<Config, 'taskQueue' | 'audioRetentionDays' | 'eventRetentionDays'>): Promise<void> {
+  try {
+    await client.schedule.create({
+      scheduleId: RETENTION_SCHEDULE_ID,
+      spec: { intervals: [{ every: '1 hour' }] },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'retentionWorkflow',
+        taskQueue: config.taskQueue,
+        args: [{ audioRetentionDays: config.audioRetentionDays, eventRetentionDays: config.eventRetentionDays }],
+      },
+    });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
   }
 }

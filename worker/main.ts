@@ -4,6 +4,8 @@ import { ConfigError, loadConfig } from '../infra/config';
 import { createDb, prepareDb } from '../infra/db';
 import { createLogger } from '../infra/log';
 import { createParleyWorker } from './create';
+import { Client, Connection } from '@temporalio/client';
+import { ensureRetentionSchedule } from '../infra/temporal';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -17,6 +19,9 @@ async function main(): Promise<void> {
   await prepareDb(db, config.databaseUrl);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const worker = await createParleyWorker({ connection, config, db });
+  const client = new Client({ connection: await Connection.connect({ address: config.temporalAddress }), namespace: config.temporalNamespace });
+  await ensureRetentionSchedule(client, config);
+  await client.connection.close();
   const { asr, llm, tts } = config.speech;
   log.info({ asr: asr.engine, llm: llm.engine, tts: tts.engine }, 'voice pipeline');
   if (llm.engine === 'echo') {

@@ -165,4 +165,12 @@ export const scenarios: Scenario[] = [
       return { workflowId, runId: handle.firstExecutionRunId };
     },
   },
+  {
+    name: 'retention-pass',
+    async run(ctx) {
+      const workflowId = `retention-replay`;
+      await ctx.client.workflow.execute('retentionWorkflow', { taskQueue: ctx.taskQueue, workflowId, args: [{ audioRetentionDays: 7, eventRetentionDays: 30 }] });
+      return { workflowId };
+    },
+  },
 ];
