@@ -3,7 +3,7 @@
  * Temporal retries them, so a retry must land on the same rows and events.
  */
 import type { Db } from '../infra/db';
-import { appendEvent } from '../infra/event-log';
+import { appendEventInTx } from '../infra/event-log';
 import { callSessionWorkflowId } from '../common/ids';
 import type { ChatMessage, EndReason, SessionSource } from '../workflows/call-session/messages';
 import { loadRuntimeSettings } from '../infra/settings';
@@ -45,7 +45,7 @@ export function createStoreActivities(db: Db, config: Pick<Config, 'lookup'>) {
           // A reset re-opens the same row; the sid's first creation time keys its events.
           update: { status: 'active', endReason: null, endedAt: null, lastActiveAt: new Date(), turnCount: 0, callerNumber: s.callerNumber, callDirection: s.callDirection },
         });
-        await appendEvent(tx, {
+        await appendEventInTx(tx, {
           type: 'session.started',
           sessionId: s.sessionId,
           data: { caller_number: s.callerNumber, call_direction: s.callDirection, source: s.source },
@@ -65,7 +65,7 @@ export function createStoreActivities(db: Db, config: Pick<Config, 'lookup'>) {
           where: { id: s.sessionId },
           data: { status: 'ended', endReason: s.reason, endedAt: new Date() },
         });
-        await appendEvent(tx, {
+        await appendEventInTx(tx, {
           type: 'session.ended',
           sessionId: s.sessionId,
           data: { reason: s.reason },

@@ -6,7 +6,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../infra/config';
 import type { Db } from '../infra/db';
-import { appendEvent } from '../infra/event-log';
+import { appendEvent, appendEventInTx, createTurnRequest } from '../infra/event-log';
 import { getBlob, putBlob } from '../infra/blobs';
 import { loadRuntimeSettings, RuntimeSettings } from '../infra/settings';
 import { normalizeNumber } from '../common/phone-number';
@@ -17,7 +17,7 @@ import type { CallDirection, ChatMessage, ReplySource } from '../workflows/call-
 
 export interface TurnDeps {
   db: Db;
-  config: Pick<Config, 'lookup'>;
+  config: Pick<Config, 'lookup'> & Partial<Pick<Config, 'agentTakeoverTimeout' | 'turnBudgetS'>>;
   /** Builds engines for a speech configuration; tests and the benchmark inject instant ones. */
   engines?: (speech: SpeechConfig) => SpeechEngines;
 }
@@ -35,6 +35,10 @@ export type BeginTurnResult =
       /** 0 = no limit; else Parley ends the session 60 s after this many seconds (contract §5). */
       maxDurationSec: number;
       callerHistory?: { history: ChatMessage[]; summary: string };
+      /** agent_takeover_timeout in ms: how long a takeover holder has to answer a turn.request. */
+      agentTakeoverTimeoutMs: number;
+      /** turn_budget_s in ms, counted from the turn's arrival. */
+      turnBudgetMs: number;
     }
   | { allowed: false; reason: 'blocklisted' | 'not_allowlisted' | 'unknown_caller'; rejectMessage: string };
 
@@ -143,6 +147,8 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
         keepHistory: s.call.keep_history,
         maxDurationSec: s.call.max_duration_sec,
         callerHistory,
+        agentTakeoverTimeoutMs: (config.agentTakeoverTimeout ?? 30) * 1000,
+        turnBudgetMs: (config.turnBudgetS ?? 40) * 1000,
       };
     },
 
@@ -252,7 +258,7 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
           data: { turnCount: input.seq, lastActiveAt: new Date(), callerNumber: input.callerNumber },
         });
         if (fenced.count === 0) throw new StaleTurn();
-        await appendEvent(tx, {
+        await appendEventInTx(tx, {
           type: 'turn.complete',
           sessionId: input.sessionId,
           data: { turn_id: input.turnId, transcript: input.transcript, reply: input.reply, model: input.model, reply_source: input.replySource, metrics },
@@ -283,6 +289,14 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
       const audio = await getBlob(db, input.audioBlobId);
       if (!audio) return { transcript: '' };
       return { transcript: (await enginesFor(s.speech).transcribe(audio)).transcript };
+    },
+
+    /**
+     * Hands the caller's words to the agent holding the takeover: the request is stored, and the
+     * API process holding that agent's WebSocket sends it as `turn.request` (never an event).
+     */
+    async requestAgentReply(input: TurnRef & { requestId: string; agentId: string; transcript: string; timeoutMs: number }): Promise<void> {
+      await createTurnRequest(db, input);
     },
 
     /** Appends one turn event (turn.stale, turn.error) exactly once. */

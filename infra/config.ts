@@ -36,6 +36,12 @@ export interface Config {
   defaultCountryCode: string;
   audioRetentionDays: number;
   eventRetentionDays: number;
+  /** Seconds an agent holding a takeover has to answer a turn.request before the LLM answers. */
+  agentTakeoverTimeout: number;
+  /** Seconds from a turn's arrival within which /api/turn answers (the phone gives up at 45). */
+  turnBudgetS: number;
+  /** How often each API process looks for new events and turn requests in the database (ms). */
+  eventPollMs: number;
   /** Environment, then config file, by contract key name: runtime settings start from this. */
   lookup(key: string): string | undefined;
 }
@@ -155,6 +161,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     defaultCountryCode: (get('default_country_code') ?? '').replace(/^\+/, ''),
     audioRetentionDays: int('audio_retention_days', get('audio_retention_days'), 7, 1, 3650, problems),
     eventRetentionDays: int('event_retention_days', get('event_retention_days'), 30, 1, 3650, problems),
+    agentTakeoverTimeout: int('agent_takeover_timeout', get('agent_takeover_timeout'), 30, 1, 600, problems),
+    turnBudgetS: int('turn_budget_s', get('turn_budget_s'), 40, 10, 600, problems),
+    eventPollMs: int('event_poll_ms', get('event_poll_ms'), 20, 5, 5000, problems),
     lookup: get,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -20,11 +20,45 @@ export interface LoggedEvent {
   data: Record<string, unknown>;
 }
 
-type Tx = Pick<Db, 'event'>;
+type Tx = Pick<Db, 'event' | '$queryRawUnsafe'>;
 
-export async function appendEvent(db: Tx, event: NewEvent): Promise<LoggedEvent> {
+/** PostgreSQL channel that wakes every API process's event hub when an event commits. */
+export const EVENTS_CHANNEL = 'parley_events';
+/** Advisory lock key that serialises event appends on PostgreSQL (see appendEventInTx). */
+const EVENT_APPEND_LOCK = 7_225_001;
+
+const isPostgres = (db: unknown) => (db as { _activeProvider?: string })._activeProvider === 'postgresql';
+
+/** Appends one event in its own transaction. */
+export async function appendEvent(db: Db, event: NewEvent): Promise<LoggedEvent> {
+  if (isPostgres(db)) return db.$transaction((tx) => appendEventInTx(tx, event));
+  return appendEventInTx(db, event);
+}
+
+/**
+ * Appends one event inside the caller's transaction: it becomes visible when that commits.
+ *
+ * Subscribers read "every seq above the last one I saw", so seqs must become visible in
+ * order. SQLite has a single writer, so they do. On PostgreSQL a sequence value taken by one
+ * transaction can commit after a higher one taken by another; an advisory lock held until
+ * commit makes appends take their seq and commit one at a time, and NOTIFY (delivered at
+ * commit) wakes the API processes' hubs at once instead of at their next poll.
+ */
+export async function appendEventInTx(db: Tx, event: NewEvent): Promise<LoggedEvent> {
   const data = { session_id: event.sessionId ?? '', ...(event.data ?? {}) };
   const row = { type: event.type, sessionId: event.sessionId ?? '', dataJson: JSON.stringify(data), dedupeKey: event.dedupeKey ?? null };
+  if (isPostgres(db)) {
+    await db.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${EVENT_APPEND_LOCK})`);
+    // Under the lock nobody else appends, so look-then-write cannot race (a failed insert
+    // would abort the caller's transaction on PostgreSQL).
+    if (event.dedupeKey) {
+      const existing = await db.event.findUnique({ where: { dedupeKey: event.dedupeKey } });
+      if (existing) return toLoggedEvent(existing);
+    }
+    const created = await db.event.create({ data: row });
+    await db.$queryRawUnsafe(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`);
+    return toLoggedEvent(created);
+  }
   try {
     // Write first: an upsert would read then write, which SQLite (WAL, several processes)
     // refuses at once with SQLITE_BUSY_SNAPSHOT when another process wrote in between.
@@ -46,6 +80,43 @@ export function toLoggedEvent(row: { seq: number; type: string; sessionId: strin
     timestamp: row.createdAt.getTime() / 1000,
     data: JSON.parse(row.dataJson),
   };
+}
+
+export interface TurnRequestRow {
+  id: number;
+  requestId: string;
+  sessionId: string;
+  agentId: string;
+  transcript: string;
+  timeoutMs: number;
+  createdAt: Date;
+}
+
+/** Stores a turn.request for the API process holding the agent (idempotent per request id). */
+export async function createTurnRequest(db: Db, input: { requestId: string; sessionId: string; agentId: string; transcript: string; timeoutMs: number }): Promise<void> {
+  const data = { requestId: input.requestId, sessionId: input.sessionId, agentId: input.agentId, transcript: input.transcript, timeoutMs: input.timeoutMs };
+  if (isPostgres(db)) {
+    await db.$transaction(async (tx) => {
+      if (await tx.agentTurnRequest.findUnique({ where: { requestId: input.requestId } })) return;
+      await tx.agentTurnRequest.create({ data });
+      await tx.$queryRawUnsafe(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`);
+    });
+    return;
+  }
+  try {
+    await db.agentTurnRequest.create({ data });
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'P2002') throw err;
+  }
+}
+
+export async function turnRequestsSince(db: Pick<Db, 'agentTurnRequest'>, afterId: number): Promise<TurnRequestRow[]> {
+  return db.agentTurnRequest.findMany({ where: { id: { gt: afterId } }, orderBy: { id: 'asc' }, take: 500 });
+}
+
+export async function latestSeq(db: Pick<Db, 'event'>): Promise<number> {
+  const row = await db.event.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true } });
+  return row?.seq ?? 0;
 }
 
 export async function eventsSince(db: Pick<Db, 'event'>, since: number, limit = 1000): Promise<LoggedEvent[]> {

@@ -45,6 +45,8 @@ export interface CarriedState {
   createdAt: number;
   recentTurns: Array<{ key: string; at: number; result: TurnResult }>;
   injectQueue: QueuedInject[];
+  /** The agent holding the takeover, if any (a takeover lives as long as its connection). */
+  takeoverAgentId?: string | null;
 }
 
 /** Speech queued for the caller: synthesised at enqueue, delivered by the next /api/turn. */
@@ -112,6 +114,10 @@ export interface CallState {
   context: string;
   generation: number;
   injectQueueDepth: number;
+  /** Agent holding the takeover, or null. */
+  takeoverAgentId: string | null;
+  /** The turn.request the current turn waits on, if any. */
+  pendingRequestId: string | null;
 }
 
 export interface CallSessionResult {
@@ -121,6 +127,50 @@ export interface CallSessionResult {
 
 export interface EndSessionRequest {
   reason: EndReason;
+}
+
+export type ReleaseReason = 'release' | 'disconnect' | 'superseded' | 'session_ended';
+
+export interface TakeoverRequest {
+  /** The connection taking over (contract §3 `agent_id`); last writer wins. */
+  agentId: string;
+}
+
+export interface TakeoverResult {
+  ok: true;
+  session_id: string;
+  previous_agent_id: string | null;
+}
+
+export interface ReleaseRequest {
+  agentId: string;
+  /** `release` (the agent asked) or `disconnect` (its connection closed). */
+  reason: 'release' | 'disconnect';
+}
+
+export interface ReleaseResult {
+  /** False when the agent does not hold this session's takeover. */
+  ok: boolean;
+  session_id: string;
+}
+
+/** An agent's answer to a `turn.request` (`{reply, request_id}` on the agent WebSocket). */
+export interface AgentReply {
+  requestId: string;
+  agentId: string;
+  reply: string;
+}
+
+export interface InstructionsRequest {
+  /** `session` replaces llm_system_prompt for this session; `turn` serves the next LLM turn only. */
+  scope: 'session' | 'turn';
+  /** "" clears. */
+  text: string;
+}
+
+export interface ContextRequest {
+  /** The one knowledge slot; "" clears it. */
+  context: string;
 }
 
 /** Waits until the session is recorded (database row + session.started), then answers its id. */
@@ -133,4 +183,14 @@ export const resetSessionUpdate = defineUpdate<{ ok: true; session_id: string }>
 export const injectSpeechUpdate = defineUpdate<InjectResult, [InjectRequest]>('injectSpeech');
 /** Ends a live session; rejected by its validator when the session is already ending. */
 export const endSessionUpdate = defineUpdate<{ ok: true; session_id: string }, [EndSessionRequest]>('endSession');
+/** An agent takes the call over turn by turn (contract §5 Takeover); refused once the session ends. */
+export const takeoverUpdate = defineUpdate<TakeoverResult, [TakeoverRequest]>('takeover');
+/** Hands the call back; only the holder's release counts. */
+export const releaseTakeoverUpdate = defineUpdate<ReleaseResult, [ReleaseRequest]>('releaseTakeover');
+/** Answers the pending turn.request; the validator refuses an unknown, stale or foreign request id. */
+export const answerTurnRequestUpdate = defineUpdate<{ ok: true }, [AgentReply]>('answerTurnRequest');
+/** Session instruction or one-shot turn supplement (contract §2.4 step 11). */
+export const setInstructionsUpdate = defineUpdate<{ ok: true; session_id: string; scope: 'session' | 'turn' }, [InstructionsRequest]>('setInstructions');
+/** Injected context: the facts appended to the system prompt ("" clears). */
+export const setContextUpdate = defineUpdate<{ ok: true; session_id: string }, [ContextRequest]>('setContext');
 export const callStateQuery = defineQuery<CallState>('callState');

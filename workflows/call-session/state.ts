@@ -1,6 +1,21 @@
 /** The call session's state, kept apart from the workflow body so handlers stay one-liners. */
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { CallSessionInput, CallState, CarriedState, ChatMessage, EndReason, InjectRequest, QueuedInject, TurnRequest, TurnResult } from './messages';
+import type {
+  AgentReply,
+  CallSessionInput,
+  CallState,
+  CarriedState,
+  ChatMessage,
+  ContextRequest,
+  EndReason,
+  InjectRequest,
+  InstructionsRequest,
+  QueuedInject,
+  ReleaseRequest,
+  TakeoverRequest,
+  TurnRequest,
+  TurnResult,
+} from './messages';
 
 export class CallSession {
   readonly createdAt: number;
@@ -32,6 +47,11 @@ export class CallSession {
   injectQueue: QueuedInject[];
   /** Injects being synthesised: they count toward queue_depth already. */
   injectsPending = 0;
+  /** The agent holding the takeover (contract §5 Takeover): one holder, last writer wins. */
+  takeoverAgentId: string | null;
+  /** The turn.request the running turn waits on, and the agent's answer once it arrives. */
+  pendingRequest: { requestId: string; agentId: string } | null = null;
+  agentReply: string | null = null;
   /** From the runtime settings at the last turn: history kept verbatim is 2× this. */
   maxHistoryTurns = 8;
   /** max_duration_sec from the runtime settings at the last turn; 0 = no limit. */
@@ -58,6 +78,7 @@ export class CallSession {
     this.turnSupplement = c?.turnSupplement ?? '';
     this.context = c?.context ?? '';
     this.injectQueue = c?.injectQueue ?? [];
+    this.takeoverAgentId = c?.takeoverAgentId ?? null;
     this.callerNumber = input.callerNumber;
     this.callDirection = input.callDirection;
     for (const t of c?.recentTurns ?? []) this.recentTurns.set(t.key, { at: t.at, result: Promise.resolve(t.result) });
@@ -74,6 +95,33 @@ export class CallSession {
   validateInject(req: InjectRequest): void {
     this.validateEnd();
     if (!req || typeof req.text !== 'string' || req.text.trim() === '') throw ApplicationFailure.nonRetryable('text required', 'InvalidInject');
+  }
+
+  validateTakeover(req: TakeoverRequest): void {
+    this.validateEnd();
+    if (!req || typeof req.agentId !== 'string' || req.agentId === '') throw ApplicationFailure.nonRetryable('agentId required', 'InvalidTakeover');
+  }
+
+  validateRelease(req: ReleaseRequest): void {
+    if (!req || typeof req.agentId !== 'string' || !['release', 'disconnect'].includes(req.reason)) throw ApplicationFailure.nonRetryable('agentId and reason required', 'InvalidRelease');
+  }
+
+  /** A reply counts only for the request pending now, from the agent it was sent to. */
+  validateAnswer(req: AgentReply): void {
+    const pending = this.pendingRequest;
+    if (!req || typeof req.reply !== 'string' || !pending || pending.requestId !== req.requestId || pending.agentId !== req.agentId || this.agentReply !== null) {
+      throw ApplicationFailure.nonRetryable('unknown request_id', 'UnknownRequestId');
+    }
+  }
+
+  validateInstructions(req: InstructionsRequest): void {
+    this.validateEnd();
+    if (!req || !['session', 'turn'].includes(req.scope) || typeof req.text !== 'string') throw ApplicationFailure.nonRetryable('scope session|turn and text required', 'InvalidInstructions');
+  }
+
+  validateContext(req: ContextRequest): void {
+    this.validateEnd();
+    if (!req || typeof req.context !== 'string') throw ApplicationFailure.nonRetryable('context required', 'InvalidContext');
   }
 
   validateTurn(req: TurnRequest): void {
@@ -128,6 +176,7 @@ export class CallSession {
       createdAt: this.createdAt,
       recentTurns,
       injectQueue: this.injectQueue,
+      takeoverAgentId: this.takeoverAgentId,
     };
   }
 
@@ -149,6 +198,8 @@ export class CallSession {
       context: this.context,
       generation: this.generation,
       injectQueueDepth: this.injectQueue.length,
+      takeoverAgentId: this.takeoverAgentId,
+      pendingRequestId: this.pendingRequest?.requestId ?? null,
     };
   }
 }

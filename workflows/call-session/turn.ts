@@ -3,7 +3,7 @@
  * ASR → passphrase gate / clarify → LLM → history → turn.reply → TTS → generation check →
  * persist → turn.complete. Audio stays in the database; only blob ids pass through here.
  */
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, uuid4 } from '@temporalio/workflow';
 import { asrStage, background, bookkeeping, llmStage, store, ttsStage } from './activities';
 import type { CallSession } from './state';
 import type { ChatMessage, QueuedInject, ReplySource, TurnRequest, TurnResult } from './messages';
@@ -73,21 +73,31 @@ export async function runTurn(session: CallSession, req: TurnRequest): Promise<T
         reply = CLARIFY_REPLY;
         replySource = 'clarify';
       } else {
-        const turnSupplement = session.turnSupplement;
-        session.turnSupplement = ''; // one-shot: consumed by this LLM turn
-        const llm = await llmStage.generateReply({
-          ...base,
-          transcript,
-          history: session.history.slice(-2 * begin.maxHistoryTurns),
-          summary: session.summary,
-          sessionInstruction: session.sessionInstruction,
-          turnSupplement,
-          context: session.context,
-        });
-        metrics.llm_ms = llm.llmMs;
-        reply = llm.reply;
-        model = llm.model;
-        replySource = 'llm';
+        // Step 10: the takeover holder answers; if it does not in time, the LLM does (fallback).
+        const heldBy = session.takeoverAgentId;
+        const agent = heldBy ? await askAgent(session, req, heldBy, transcript, begin) : null;
+        if (agent) {
+          metrics.llm_ms = agent.ms;
+          reply = agent.reply;
+          model = 'agent';
+          replySource = 'agent';
+        } else {
+          const turnSupplement = session.turnSupplement;
+          session.turnSupplement = ''; // one-shot: consumed by this LLM turn
+          const llm = await llmStage.generateReply({
+            ...base,
+            transcript,
+            history: session.history.slice(-2 * begin.maxHistoryTurns),
+            summary: session.summary,
+            sessionInstruction: session.sessionInstruction,
+            turnSupplement,
+            context: session.context,
+          });
+          metrics.llm_ms = llm.llmMs;
+          reply = llm.reply;
+          model = llm.model;
+          replySource = heldBy ? 'fallback' : 'llm';
+        }
         session.history.push({ role: 'user', content: transcript }, { role: 'assistant', content: reply });
       }
     }
@@ -129,6 +139,42 @@ export async function runTurn(session: CallSession, req: TurnRequest): Promise<T
     await bookkeeping.recordTurnEvent({ sessionId, type: 'turn.error', data: { turn_id: req.turnId, error: detail }, dedupeKey: `${req.turnId}:turn.error` });
     // A failed turn answers the phone with the contract's 500 and the call goes on.
     return { outcome: 'error', httpStatus: 500, body: { detail }, audioBlobId: null };
+  }
+}
+
+/** Room left for the local LLM and TTS after a silent agent (contract §2.4 step 10). */
+const FALLBACK_RESERVE_MS = 8_000;
+
+/**
+ * Sends turn.request to the takeover holder and waits for its answer (answerTurnRequest) for at
+ * most min(agent_takeover_timeout, budget left − 8 s). Null when it does not answer in time, its
+ * takeover ends, or the session is reset or ended meanwhile: that turn then falls back to the LLM.
+ */
+async function askAgent(
+  session: CallSession,
+  req: TurnRequest,
+  agentId: string,
+  transcript: string,
+  begin: { agentTakeoverTimeoutMs: number; turnBudgetMs: number },
+): Promise<{ reply: string; ms: number } | null> {
+  const budgetLeft = begin.turnBudgetMs - (Date.now() - req.receivedAt) - FALLBACK_RESERVE_MS;
+  const timeoutMs = Math.min(begin.agentTakeoverTimeoutMs, budgetLeft);
+  if (timeoutMs <= 0) return null;
+  const requestId = uuid4().replace(/-/g, '');
+  const generation = session.generation;
+  const started = Date.now();
+  session.pendingRequest = { requestId, agentId };
+  session.agentReply = null;
+  try {
+    await bookkeeping.requestAgentReply({ sessionId: session.input.sessionId, turnId: req.turnId, requestId, agentId, transcript, timeoutMs });
+    await condition(
+      () => session.agentReply !== null || session.takeoverAgentId !== agentId || session.generation !== generation,
+      timeoutMs,
+    );
+    return session.agentReply !== null ? { reply: session.agentReply, ms: Date.now() - started } : null;
+  } finally {
+    session.pendingRequest = null;
+    session.agentReply = null;
   }
 }
 

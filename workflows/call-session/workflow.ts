@@ -3,9 +3,10 @@ import {
   condition,
   continueAsNew,
   setHandler,
+  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import { background, injects, store } from './activities';
+import { background, bookkeeping, injects, store } from './activities';
 import { CallSession } from './state';
 import { runTurn } from './turn';
 import {
@@ -17,6 +18,15 @@ import {
   processTurnUpdate,
   resetSessionUpdate,
   injectSpeechUpdate,
+  takeoverUpdate,
+  releaseTakeoverUpdate,
+  answerTurnRequestUpdate,
+  setInstructionsUpdate,
+  setContextUpdate,
+  type ContextRequest,
+  type InstructionsRequest,
+  type ReleaseRequest,
+  type TakeoverRequest,
   type InjectRequest,
   type InjectResult,
   type TurnResult,
@@ -40,6 +50,18 @@ export async function callSessionWorkflow(input: CallSessionInput): Promise<Call
   setHandler(processTurnUpdate, (req) => handleTurn(session, req), { validator: (req) => session.validateTurn(req) });
   setHandler(injectSpeechUpdate, (req) => injectSpeech(session, req), { validator: (req) => session.validateInject(req) });
   setHandler(resetSessionUpdate, () => resetSession(session), { validator: () => session.validateEnd() });
+  setHandler(takeoverUpdate, (req) => takeover(session, req), { validator: (req) => session.validateTakeover(req) });
+  setHandler(releaseTakeoverUpdate, (req) => releaseTakeover(session, req), { validator: (req) => session.validateRelease(req) });
+  setHandler(
+    answerTurnRequestUpdate,
+    (req) => {
+      session.agentReply = req.reply;
+      return { ok: true } as const;
+    },
+    { validator: (req) => session.validateAnswer(req) },
+  );
+  setHandler(setInstructionsUpdate, (req) => setInstructions(session, req), { validator: (req) => session.validateInstructions(req) });
+  setHandler(setContextUpdate, (req) => setContext(session, req), { validator: (req) => session.validateContext(req) });
   setHandler(
     endSessionUpdate,
     async ({ reason }) => {
@@ -86,6 +108,12 @@ export async function callSessionWorkflow(input: CallSessionInput): Promise<Call
 
   const endReason = session.endReason;
   await condition(() => !session.turnInFlight && !session.compacting && session.backgroundJobs === 0);
+  // Every takeover end is announced (contract §6 Correctness), the session's end included.
+  if (session.takeoverAgentId) {
+    const agentId = session.takeoverAgentId;
+    session.takeoverAgentId = null;
+    await announce(session, 'agent.release', { agent_id: agentId, reason: 'session_ended' });
+  }
   await store.recordSessionEnded({
     sessionId: input.sessionId,
     reason: endReason,
@@ -177,4 +205,42 @@ async function compact(session: CallSession): Promise<void> {
   } finally {
     session.compacting = false;
   }
+}
+
+/** Appends a session event from inside the workflow, exactly once (the key survives replay). */
+function announce(session: CallSession, type: string, data: Record<string, unknown>): Promise<void> {
+  const sessionId = session.input.sessionId;
+  return bookkeeping.recordTurnEvent({ sessionId, type, data: { session_id: sessionId, ...data }, dedupeKey: `${sessionId}:${type}:${uuid4()}` });
+}
+
+/** Last writer wins: the previous holder is told it was superseded. */
+async function takeover(session: CallSession, req: TakeoverRequest) {
+  await condition(() => session.recorded);
+  const previous = session.takeoverAgentId;
+  session.takeoverAgentId = req.agentId;
+  if (previous && previous !== req.agentId) await announce(session, 'agent.release', { agent_id: previous, reason: 'superseded' });
+  await announce(session, 'agent.takeover', { agent_id: req.agentId, previous_agent_id: previous });
+  return { ok: true as const, session_id: session.input.sessionId, previous_agent_id: previous };
+}
+
+/** Only the holder's release or disconnect frees the session; a pending turn.request falls back at once. */
+async function releaseTakeover(session: CallSession, req: ReleaseRequest) {
+  const sessionId = session.input.sessionId;
+  if (session.takeoverAgentId !== req.agentId) return { ok: false, session_id: sessionId };
+  session.takeoverAgentId = null;
+  await announce(session, 'agent.release', { agent_id: req.agentId, reason: req.reason });
+  return { ok: true, session_id: sessionId };
+}
+
+async function setInstructions(session: CallSession, req: InstructionsRequest) {
+  if (req.scope === 'session') session.sessionInstruction = req.text;
+  else session.turnSupplement = req.text;
+  await announce(session, 'instructions.updated', { scope: req.scope });
+  return { ok: true as const, session_id: session.input.sessionId, scope: req.scope };
+}
+
+async function setContext(session: CallSession, req: ContextRequest) {
+  session.context = req.context;
+  await announce(session, req.context ? 'agent.context_injected' : 'agent.context_cleared', {});
+  return { ok: true as const, session_id: session.input.sessionId };
 }
