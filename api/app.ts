@@ -31,6 +31,8 @@ export interface AppDeps {
   telephony?: TelephonyDriver;
   /** Speech engines for the API's own uses (/api/asr, /health); tests inject instant ones. */
   engines?: (speech: SpeechConfig) => SpeechEngines;
+  /** This process's WebSocket side (api/agents): /api/status reads its live counts. */
+  agentHub?: { uiSubscriberCount(): number };
 }
 
 export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}): Promise<FastifyInstance> {

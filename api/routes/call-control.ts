@@ -4,38 +4,17 @@
  * phone's greeting turn starts one), and the contract answers with the driver's own result.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { createTelephonyActivities } from '../../activities/telephony/driver';
-import { appendEvent } from '../../infra/event-log';
 import type { AppDeps } from '../app';
-import { endSession, endSessions } from '../sessions';
-
-const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+import { dial, hangup } from '../session-control';
 
 export const callControlRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) => {
-  const { telephony, db, config } = deps;
-  if (!telephony) return;
-  const calls = createTelephonyActivities(telephony, { defaultCountryCode: config.defaultCountryCode });
-
-  app.post('/api/call/dial', async (req) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const result = await calls.dialNumber({ number: String(body.number ?? ''), serial: str(body.serial) });
-    if (result.ok) {
-      await appendEvent(db, { type: 'call.dial', data: { number: String(body.number), serial: result.serial ?? '', command_id: result.command_id ?? '' } });
-    }
-    return result;
+  if (!deps.telephony) return;
+  app.post('/api/call/dial', async (req, reply) => {
+    const answer = await dial(deps, (req.body ?? {}) as Record<string, unknown>);
+    return reply.code(answer.status).send(answer.body);
   });
-
-  app.post('/api/call/hangup', async (req) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const sessionId = str(body.session_id);
-    const result = await calls.hangupCall({ serial: str(body.serial), session_id: sessionId });
-    let ended: string[] = [];
-    if (result.ok) {
-      // On delivery: the given session, else the phone's open sessions (contract §4.1).
-      ended = sessionId ? ((await endSession(deps, sessionId, 'hangup')) ? [sessionId] : []) : await endSessions(deps, { reason: 'hangup' });
-    }
-    const target = sessionId ?? ended[0];
-    await appendEvent(db, { type: 'call.hangup', sessionId: target ?? '', data: { ok: result.ok, detail: result.detail, serial: result.serial ?? '', ...(target ? { session_id: target } : {}) } });
-    return { ok: result.ok, detail: result.detail, ...(target ? { session_id: target } : {}) };
+  app.post('/api/call/hangup', async (req, reply) => {
+    const answer = await hangup(deps, (req.body ?? {}) as Record<string, unknown>);
+    return reply.code(answer.status).send(answer.body);
   });
 };

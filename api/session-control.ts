@@ -1,0 +1,204 @@
+/**
+ * What agents and operators can do to a live call, shared by the REST routes and the agent
+ * WebSocket: each function is one workflow message (route → workflow message → activity) or
+ * one telephony driver call, and answers `{status, body}` in the contract's shapes.
+ */
+import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { createTelephonyActivities } from '../activities/telephony/driver';
+import { callSessionWorkflowId } from '../common/ids';
+import { appendEvent } from '../infra/event-log';
+import { loadRuntimeSettings } from '../infra/settings';
+import {
+  callStateQuery,
+  injectSpeechUpdate,
+  releaseTakeoverUpdate,
+  setContextUpdate,
+  setInstructionsUpdate,
+  takeoverUpdate,
+  type CallState,
+} from '../workflows/call-session/messages';
+import type { AppDeps } from './app';
+import { endSession, endSessions } from './sessions';
+
+export type ControlDeps = Pick<AppDeps, 'db' | 'temporal' | 'config' | 'telephony'>;
+
+export interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+const ok = (body: Record<string, unknown>): Answer => ({ status: 200, body });
+const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+const epoch = (d: Date | null | undefined) => (d ? d.getTime() / 1000 : null);
+
+/** The workflow refused the message (validator) or is gone: the session is not live. */
+export function isSessionGone(err: unknown): boolean {
+  return err instanceof WorkflowNotFoundError || err instanceof WorkflowUpdateFailedError || /already completed/i.test((err as Error)?.message ?? '');
+}
+
+const handle = (deps: Pick<ControlDeps, 'temporal'>, sessionId: string) => deps.temporal.workflow.getHandle(callSessionWorkflowId(sessionId));
+
+/** The most recently active live session, or null (contract §4.1 defaults). */
+export async function mostRecentActive(deps: Pick<ControlDeps, 'db'>): Promise<string | null> {
+  const row = await deps.db.callSession.findFirst({ where: { status: 'active' }, orderBy: [{ lastActiveAt: 'desc' }, { createdAt: 'desc' }], select: { id: true } });
+  return row?.id ?? null;
+}
+
+/** 'active' | 'ended' | null (never seen). */
+async function sessionStatus(deps: Pick<ControlDeps, 'db'>, sessionId: string): Promise<string | null> {
+  const row = await deps.db.callSession.findUnique({ where: { id: sessionId }, select: { status: true } });
+  return row?.status ?? null;
+}
+
+/** Queue speech for the caller (contract §4.1 inject): default = the most recently active session. */
+export async function injectSpeech(deps: ControlDeps, input: { text?: unknown; session_id?: unknown }): Promise<Answer> {
+  const text = typeof input.text === 'string' ? input.text.trim() : '';
+  if (!text) return { status: 400, body: { detail: 'text required' } };
+  let sessionId = str(input.session_id) ?? '';
+  if (!sessionId) {
+    sessionId = (await mostRecentActive(deps)) ?? '';
+    if (!sessionId) return { status: 400, body: { detail: 'no active session' } };
+  } else {
+    const status = await sessionStatus(deps, sessionId);
+    if (!status) return { status: 404, body: { detail: 'Session not found' } };
+    if (status !== 'active') return { status: 409, body: { detail: 'session ended' } };
+  }
+  try {
+    const result = await handle(deps, sessionId).executeUpdate(injectSpeechUpdate, { args: [{ injectId: randomUUID().replace(/-/g, ''), text }] });
+    return ok({ ...result });
+  } catch (err) {
+    if (isSessionGone(err)) return { status: 409, body: { detail: 'session ended' } };
+    throw err;
+  }
+}
+
+/** Dial through the configured driver; call.dial once the broadcast is delivered. */
+export async function dial(deps: ControlDeps, input: { number?: unknown; serial?: unknown }): Promise<Answer> {
+  if (!deps.telephony) return ok({ ok: false, detail: 'no telephony driver configured' });
+  const calls = createTelephonyActivities(deps.telephony, { defaultCountryCode: deps.config.defaultCountryCode });
+  const result = await calls.dialNumber({ number: String(input.number ?? ''), serial: str(input.serial) });
+  if (result.ok) {
+    await appendEvent(deps.db, { type: 'call.dial', data: { number: String(input.number), serial: result.serial ?? '', command_id: result.command_id ?? '' } });
+  }
+  return ok({ ...result });
+}
+
+/** Hang up; on delivery end the given session, else the phone's open ones (contract §4.1). */
+export async function hangup(deps: ControlDeps, input: { session_id?: unknown; serial?: unknown }): Promise<Answer> {
+  if (!deps.telephony) return ok({ ok: false, detail: 'no telephony driver configured' });
+  const calls = createTelephonyActivities(deps.telephony, { defaultCountryCode: deps.config.defaultCountryCode });
+  const sessionId = str(input.session_id);
+  const result = await calls.hangupCall({ serial: str(input.serial), session_id: sessionId });
+  let ended: string[] = [];
+  if (result.ok) {
+    ended = sessionId ? ((await endSession(deps, sessionId, 'hangup')) ? [sessionId] : []) : await endSessions(deps, { reason: 'hangup' });
+  }
+  const target = sessionId ?? ended[0];
+  await appendEvent(deps.db, {
+    type: 'call.hangup',
+    sessionId: target ?? '',
+    data: { ok: result.ok, detail: result.detail, serial: result.serial ?? '', ...(target ? { session_id: target } : {}) },
+  });
+  return ok({ ok: result.ok, detail: result.detail, ...(target ? { session_id: target } : {}) });
+}
+
+/** Take over a live session for an agent connection; ok:false for unknown or ended sessions. */
+export async function takeover(deps: ControlDeps, sessionId: string, agentId: string): Promise<{ ok: boolean; error?: string; previous_agent_id?: string | null }> {
+  if ((await sessionStatus(deps, sessionId)) !== 'active') return { ok: false, error: 'unknown or ended session' };
+  try {
+    const result = await handle(deps, sessionId).executeUpdate(takeoverUpdate, { args: [{ agentId }] });
+    return { ok: true, previous_agent_id: result.previous_agent_id };
+  } catch (err) {
+    if (isSessionGone(err)) return { ok: false, error: 'unknown or ended session' };
+    throw err;
+  }
+}
+
+/** Release a takeover; only the holder's release counts (ok:false otherwise). */
+export async function release(deps: ControlDeps, sessionId: string, agentId: string, reason: 'release' | 'disconnect'): Promise<boolean> {
+  if (!sessionId) return false;
+  try {
+    return (await handle(deps, sessionId).executeUpdate(releaseTakeoverUpdate, { args: [{ agentId, reason }] })).ok;
+  } catch (err) {
+    if (isSessionGone(err)) return false;
+    throw err;
+  }
+}
+
+/** Session instruction or one-shot turn supplement ("" clears); 404 unknown, 409 ended. */
+export async function setInstructions(deps: ControlDeps, sessionId: string, scope: 'session' | 'turn', text: string): Promise<Answer> {
+  const status = await sessionStatus(deps, sessionId);
+  if (!status) return { status: 404, body: { ok: false, detail: 'Session not found', error: 'Session not found' } };
+  try {
+    const result = await handle(deps, sessionId).executeUpdate(setInstructionsUpdate, { args: [{ scope, text }] });
+    return ok({ ...result });
+  } catch (err) {
+    if (isSessionGone(err)) return { status: 409, body: { ok: false, detail: 'session ended', error: 'session ended' } };
+    throw err;
+  }
+}
+
+/** The session's one knowledge slot; newlines flattened, "" clears. 404 unknown, 409 ended. */
+export async function setContext(deps: ControlDeps, sessionId: string, context: string): Promise<Answer> {
+  const status = await sessionStatus(deps, sessionId);
+  if (!status) return { status: 404, body: { ok: false, detail: 'Session not found' } };
+  const flat = context.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  try {
+    const result = await handle(deps, sessionId).executeUpdate(setContextUpdate, { args: [{ context: flat }] });
+    return ok({ ...result });
+  } catch (err) {
+    if (isSessionGone(err)) return { status: 409, body: { ok: false, detail: 'session ended' } };
+    throw err;
+  }
+}
+
+/** The live state of a session's workflow, or null when it cannot be asked. */
+export async function liveCallState(deps: Pick<ControlDeps, 'temporal'>, sessionId: string): Promise<CallState | null> {
+  try {
+    return await handle(deps, sessionId).query(callStateQuery);
+  } catch {
+    return null;
+  }
+}
+
+/** GET /api/agent/call/{sid} and the WebSocket's call_state (contract §4.1). */
+export async function callStateBody(deps: ControlDeps, sessionId: string): Promise<Record<string, unknown>> {
+  const row = await deps.db.callSession.findUnique({ where: { id: sessionId } });
+  const base = (await loadRuntimeSettings(deps.db, deps.config)).llmSystemPrompt;
+  if (!row) {
+    return {
+      session_id: sessionId,
+      status: 'unknown',
+      ended_at: null,
+      history: [],
+      turn_count: 0,
+      instructions: { base, session: '', pending_turn: '' },
+      agent_takeover: false,
+      created_at: null,
+      takeover_agent_id: null,
+      caller_number: '',
+      call_direction: '',
+      summary: '',
+      context: '',
+    };
+  }
+  // An ended session's workflow can still be queried (Temporal replays it) until retention.
+  const state = await liveCallState(deps, sessionId);
+  const active = row.status === 'active' && state?.status !== 'ended';
+  return {
+    session_id: sessionId,
+    status: active ? 'active' : 'ended',
+    ended_at: epoch(row.endedAt),
+    history: state?.history ?? [],
+    turn_count: state?.turnCount ?? row.turnCount,
+    instructions: { base, session: state?.instructions.session ?? '', pending_turn: state?.instructions.pending_turn ?? '' },
+    agent_takeover: active && !!state?.takeoverAgentId,
+    created_at: epoch(row.createdAt),
+    takeover_agent_id: active ? (state?.takeoverAgentId ?? null) : null,
+    caller_number: row.callerNumber,
+    call_direction: row.callDirection,
+    summary: state?.summary ?? '',
+    context: state?.context ?? '',
+  };
+}
