@@ -279,7 +279,7 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
       const s = await settings();
       const { wav, ms } = await enginesFor(s.speech).synthesize(input.text);
       const audioBlobId = await putBlob(db, wav);
-      await event(input.sessionId, 'agent.inject', { text: input.text, tts_ms: ms, inject_id: input.injectId, queue_depth: input.queueDepth }, `${input.injectId}:agent.inject`);
+      await event(input.sessionId, 'agent.inject', { text: input.text, tts_ms: ms, inject_id: input.injectId, queue_depth: input.queueDepth, audio_blob_id: audioBlobId }, `${input.injectId}:agent.inject`);
       return { audioBlobId, ttsMs: ms };
     },
 

@@ -21,6 +21,8 @@ import { healthRoutes } from './routes/health';
 import { phoneSessionRoutes } from './routes/phone-session';
 import { phoneTurnRoutes } from './routes/phone-turn';
 import { agentRoutes } from './routes/agent';
+import { agentWsRoutes } from './routes/agent-ws';
+import { AgentPlane } from './agents/plane';
 
 export interface AppDeps {
   config: Config;
@@ -63,6 +65,10 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
 
   app.addHook('onRequest', bearerAuth(deps.config));
 
+  // The agent plane (event hub + sockets) exists before the routes: /api/status reads it.
+  const plane = new AgentPlane(deps, app, app.log);
+  deps = { ...deps, agentHub: plane };
+
   await app.register(healthRoutes, deps);
   await app.register(phoneSessionRoutes, deps);
   await app.register(phoneTurnRoutes, deps);
@@ -72,6 +78,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   await app.register(callControlRoutes, deps);
   await app.register(injectRoutes, deps);
   await app.register(agentRoutes, deps);
+  await app.register(agentWsRoutes, { plane });
 
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ detail: `Not Found: ${req.method} ${req.url.split('?')[0]}` });

@@ -1,0 +1,167 @@
+/**
+ * The agent WebSocket's messages (contract §3 "Agent → Parley"), each mapped to one action of
+ * api/session-control.ts (a workflow message or a driver call) and answered with its ack.
+ */
+import type { FastifyInstance } from 'fastify';
+import { cleanReply } from '../../activities/speech/text';
+import { answerTurnRequestUpdate } from '../../workflows/call-session/messages';
+import { callSessionWorkflowId } from '../../common/ids';
+import { endSession } from '../sessions';
+import * as control from '../session-control';
+import type { AgentSocket } from './agent-socket';
+
+type Message = Record<string, unknown>;
+export type Ack = Record<string, unknown> | null;
+
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+const sid = (m: Message) => str(m.session_id);
+
+/** Call keys an agent may change with set_call_config: nothing that guards the phone. */
+const AGENT_CALL_KEYS = new Set([
+  'call_auto_answer',
+  'auto_answer',
+  'call_auto_answer_delay_ms',
+  'auto_answer_delay_ms',
+  'greeting_incoming',
+  'greeting_outgoing',
+  'greeting_owner',
+  'max_duration_sec',
+  'max_duration_message',
+  'keep_history',
+  'tts_voice',
+  'tts_speed',
+]);
+
+export interface CommandContext {
+  deps: control.ControlDeps;
+  app: FastifyInstance;
+  socket: AgentSocket;
+  /** Wakes this process's hub after writing an event, so the sender sees it at once. */
+  kick(): void;
+}
+
+type Handler = (ctx: CommandContext, m: Message) => Promise<Ack>;
+
+export const AGENT_COMMANDS: Record<string, Handler> = {
+  async takeover({ deps, socket }, m) {
+    const sessionId = sid(m);
+    if (!sessionId) return { type: 'takeover.ack', ok: false, session_id: '', error: 'session_id required' };
+    const result = await control.takeover(deps, sessionId, socket.agentId);
+    if (result.ok) socket.takeovers.add(sessionId);
+    return { type: 'takeover.ack', ok: result.ok, session_id: sessionId, ...(result.error ? { error: result.error } : {}) };
+  },
+
+  async release({ deps, socket }, m) {
+    const sessionId = sid(m);
+    const ok = await control.release(deps, sessionId, socket.agentId, 'release');
+    if (ok) socket.takeovers.delete(sessionId);
+    return { type: 'release.ack', ok, session_id: sessionId };
+  },
+
+  async inject({ deps, kick }, m) {
+    const answer = await control.injectSpeech(deps, { text: m.text, session_id: m.session_id });
+    kick();
+    if (answer.status === 200) return { type: 'inject.ack', ...answer.body, ok: true };
+    return { type: 'inject.ack', ok: false, session_id: sid(m), error: String(answer.body.detail ?? 'inject failed') };
+  },
+
+  async set_instructions({ deps }, m) {
+    const scope = str(m.scope) || 'turn';
+    if (scope === 'global') return { type: 'set_instructions.ack', ok: false, scope, error: 'Global scope disabled. Use session or turn scope.' };
+    if (scope !== 'session' && scope !== 'turn') return { type: 'set_instructions.ack', ok: false, scope, error: 'scope must be session or turn' };
+    if (!sid(m)) return { type: 'set_instructions.ack', ok: false, scope, error: 'Missing session_id for session/turn scope.' };
+    if (typeof m.instructions !== 'string') return { type: 'set_instructions.ack', ok: false, scope, error: 'instructions must be a string' };
+    const answer = await control.setInstructions(deps, sid(m), scope, m.instructions);
+    if (answer.status === 200) return { type: 'set_instructions.ack', ok: true, scope, session_id: sid(m) };
+    return { type: 'set_instructions.ack', ok: false, scope, session_id: sid(m), error: String(answer.body.detail ?? 'failed') };
+  },
+
+  async set_call_config({ app, deps }, m) {
+    const config = m.config;
+    if (!config || typeof config !== 'object' || Array.isArray(config)) return { type: 'set_call_config.ack', ok: false, error: 'config must be an object', ignored: [] };
+    const apply: Record<string, unknown> = {};
+    const ignored: string[] = [];
+    for (const [k, v] of Object.entries(config)) (AGENT_CALL_KEYS.has(k) ? (apply[k] = v) : ignored.push(k));
+    if (Object.keys(apply).length > 0) {
+      // The same validation, storage and config.call_updated event as POST /api/config/call.
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/config/call',
+        payload: apply,
+        headers: deps.config.bearerToken ? { authorization: `Bearer ${deps.config.bearerToken}` } : {},
+      });
+      if (res.statusCode !== 200) return { type: 'set_call_config.ack', ok: false, ignored, error: String(res.json().error ?? res.json().detail ?? 'invalid config') };
+    }
+    return { type: 'set_call_config.ack', ok: true, ignored };
+  },
+
+  async dial({ deps, kick }, m) {
+    const answer = await control.dial(deps, { number: m.number, serial: m.serial });
+    kick();
+    return { type: 'dial.ack', ...answer.body };
+  },
+
+  async hangup({ deps, kick }, m) {
+    const answer = await control.hangup(deps, { session_id: m.session_id, serial: m.serial });
+    kick();
+    return { type: 'hangup.ack', ...answer.body };
+  },
+
+  async get_call_state({ deps }, m) {
+    return { type: 'call_state', ...(await control.callStateBody(deps, sid(m))) };
+  },
+
+  async end_session({ deps }, m) {
+    const sessionId = sid(m);
+    const ok = sessionId ? await endSession(deps, sessionId, 'end_session') : false;
+    return { type: 'end_session.ack', ok, session_id: sessionId };
+  },
+
+  async inject_context({ deps }, m) {
+    const context = str(m.context).trim();
+    if (!sid(m) || !context) return { type: 'inject_context.ack', ok: false, session_id: sid(m), error: !sid(m) ? 'session_id required' : 'context is required' };
+    const answer = await control.setContext(deps, sid(m), context);
+    return { type: 'inject_context.ack', ok: answer.status === 200, session_id: sid(m), ...(answer.status === 200 ? {} : { error: String(answer.body.detail) }) };
+  },
+
+  async clear_context({ deps }, m) {
+    if (!sid(m)) return { type: 'clear_context.ack', ok: false, error: 'session_id required' };
+    const answer = await control.setContext(deps, sid(m), '');
+    return { type: 'clear_context.ack', ok: answer.status === 200, session_id: sid(m), ...(answer.status === 200 ? {} : { error: String(answer.body.detail) }) };
+  },
+
+  async subscribe({ socket }, m) {
+    const since = Number(m.since ?? 0);
+    if (!Number.isInteger(since) || since < 0) return { type: 'subscribe.ack', ok: false, error: 'since must be a whole number ≥ 0' };
+    await socket.subscribe(since, sid(m));
+    return null; // subscribe sends its own ack before the replay
+  },
+
+  async ping() {
+    return { type: 'pong' };
+  },
+};
+
+/** /ws/events is read-only: dashboards may only ping and subscribe. */
+export const EVENTS_COMMANDS: Record<string, Handler> = { subscribe: AGENT_COMMANDS.subscribe, ping: AGENT_COMMANDS.ping };
+
+/**
+ * `{reply, request_id}` without a type answers a turn.request pending on this connection. A late,
+ * unknown or foreign id is refused by the workflow's validator and reported, with no other effect.
+ */
+export async function answerTurnRequest({ deps, socket }: CommandContext, m: Message): Promise<Ack> {
+  const requestId = str(m.request_id);
+  const sessionId = socket.pending.get(requestId);
+  const refused = { type: 'error', error: { code: 'unknown_request_id', message: `no pending turn.request ${requestId}` }, request_id: requestId };
+  if (!sessionId || typeof m.reply !== 'string') return refused;
+  socket.pending.delete(requestId);
+  try {
+    await deps.temporal.workflow
+      .getHandle(callSessionWorkflowId(sessionId))
+      .executeUpdate(answerTurnRequestUpdate, { args: [{ requestId, agentId: socket.agentId, reply: cleanReply(m.reply) }] });
+    return null;
+  } catch (err) {
+    if (control.isSessionGone(err)) return refused;
+    throw err;
+  }
+}
