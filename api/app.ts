@@ -21,6 +21,11 @@ import { healthRoutes } from './routes/health';
 import { phoneSessionRoutes } from './routes/phone-session';
 import { phoneTurnRoutes } from './routes/phone-turn';
 import { agentRoutes } from './routes/agent';
+import { agentCallRoutes } from './routes/agent-call';
+import { callerHistoryRoutes } from './routes/caller-history';
+import { providerConfigRoutes } from './routes/config-providers';
+import { instructionRoutes } from './routes/instructions';
+import { statusRoutes } from './routes/status';
 
 export interface AppDeps {
   config: Config;
@@ -72,6 +77,11 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   await app.register(callControlRoutes, deps);
   await app.register(injectRoutes, deps);
   await app.register(agentRoutes, deps);
+  await app.register(agentCallRoutes, deps);
+  await app.register(statusRoutes, deps);
+  await app.register(instructionRoutes, deps);
+  await app.register(providerConfigRoutes, deps);
+  await app.register(callerHistoryRoutes, deps);
 
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ detail: `Not Found: ${req.method} ${req.url.split('?')[0]}` });
