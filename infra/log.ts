@@ -8,18 +8,21 @@ export function redactUrl(url: string): string {
 }
 const redactAny = (url: unknown) => (typeof url === 'string' ? redactUrl(url) : url);
 
-export function createLogger(name: string, level: Config['logLevel']) {
-  return pino({
-    name,
-    level,
-    redact: ['req.headers.authorization', 'token'],
-    // The Authorization header is never serialised; fastify's request serializer would log
-    // req.url verbatim, so this one takes its place.
-    serializers: {
-      req: (req: { method?: string; url?: string; ip?: string }) => ({ method: req.method, url: redactAny(req.url), remoteAddress: req.ip }),
-      url: redactAny,
+export function createLogger(name: string, level: Config['logLevel'], destination?: pino.DestinationStream) {
+  return pino(
+    {
+      name,
+      level,
+      redact: ['req.headers.authorization', 'token'],
+      // Headers are never serialised; fastify's request serializer would log req.url
+      // verbatim, so this one takes its place.
+      serializers: {
+        req: (req: { method?: string; url?: string; ip?: string }) => ({ method: req.method, url: redactAny(req.url), remoteAddress: req.ip }),
+        url: redactAny,
+      },
     },
-  });
+    destination,
+  );
 }
 
 export type Logger = ReturnType<typeof createLogger>;
