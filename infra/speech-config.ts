@@ -179,14 +179,19 @@ export function speechConfigFrom(get: KeyLookup): { config: SpeechConfig; proble
   const ownBase = own?.base_url ? validUrl(own.base_url, `tts_languages.${ttsLanguage}.base_url`, r.problems) : '';
   const ttsBase = ownBase || r.url(['tts_base_url']) || legacyAudioBase;
   const ttsModel = (ownBase ? own?.model : undefined) || r.text(['tts_model'], ttsBase ? 'tts-1' : 'espeak-ng');
-  const ownSpeed = own?.speed !== undefined && own.speed >= MIN_SPEED && own.speed <= MAX_SPEED ? own.speed : undefined;
+  const generalSpeed = r.number(['tts_speed', 'speed'], 1.0, MIN_SPEED, MAX_SPEED);
+  let ownSpeed = own?.speed;
+  if (ownSpeed !== undefined && (ownSpeed < MIN_SPEED || ownSpeed > MAX_SPEED)) {
+    r.problems.push(`the speed of tts_languages.${ttsLanguage} must be from ${MIN_SPEED} to ${MAX_SPEED} (got ${ownSpeed})`);
+    ownSpeed = undefined;
+  }
   const tts: TtsSettings = {
     engine: ttsBase ? 'openai' : 'espeak',
     base_url: ttsBase,
     api_key: ownBase ? (own?.api_key ?? '') : r.text(['tts_api_key']),
     model: ttsModel,
     voice: own?.voice || r.text(['tts_voice', 'voice'], defaultVoice(ttsBase !== '', ttsModel, ttsLanguage)),
-    speed: ownSpeed ?? r.number(['tts_speed', 'speed'], 1.0, MIN_SPEED, MAX_SPEED),
+    speed: ownSpeed ?? generalSpeed,
     language: ttsLanguage,
   };
 
