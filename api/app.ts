@@ -23,6 +23,11 @@ import { phoneTurnRoutes } from './routes/phone-turn';
 import { agentRoutes } from './routes/agent';
 import { agentWsRoutes } from './routes/agent-ws';
 import { AgentPlane } from './agents/plane';
+import { agentCallRoutes } from './routes/agent-call';
+import { callerHistoryRoutes } from './routes/caller-history';
+import { providerConfigRoutes } from './routes/config-providers';
+import { instructionRoutes } from './routes/instructions';
+import { statusRoutes } from './routes/status';
 
 export interface AppDeps {
   config: Config;
@@ -79,6 +84,11 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   await app.register(injectRoutes, deps);
   await app.register(agentRoutes, deps);
   await app.register(agentWsRoutes, { plane });
+  await app.register(agentCallRoutes, deps);
+  await app.register(statusRoutes, deps);
+  await app.register(instructionRoutes, deps);
+  await app.register(providerConfigRoutes, deps);
+  await app.register(callerHistoryRoutes, deps);
 
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ detail: `Not Found: ${req.method} ${req.url.split('?')[0]}` });

@@ -11,6 +11,12 @@ export interface Config {
   host: string;
   port: number;
   bearerToken: string;
+  /** When set, security writes need `Authorization: Bearer <admin_token>` (contract §6). */
+  adminToken: string;
+  /** Browser origins besides the API's own that may call it (exact `scheme://host[:port]`). */
+  allowedOrigins: string[];
+  /** Token-less agent WebSocket, /ws/events and §4 routes from a loopback peer without Origin. */
+  legacyOpenAgentApi: boolean;
   dataDir: string;
   databaseUrl: string;
   temporalAddress: string;
@@ -44,6 +50,13 @@ export interface Config {
   eventPollMs: number;
   /** Environment, then config file, by contract key name: runtime settings start from this. */
   lookup(key: string): string | undefined;
+  /**
+   * Re-reads the config file behind `lookup` (POST /api/config); answers the problems found,
+   * and keeps the previous file when there are any. Boot-time fields above keep their values.
+   */
+  reloadFile(): string[];
+  /** The `config_generation` setting this process last reloaded for (infra/settings.ts). */
+  fileGeneration: string;
 }
 
 export class ConfigError extends Error {
@@ -105,7 +118,9 @@ function int(name: string, raw: string | undefined, fallback: number, min: numbe
 /** Builds and validates the configuration; throws ConfigError listing every problem at once. */
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
   const problems: string[] = [];
-  const { data: file, file: configFile } = readConfigFile(env, cwd, problems);
+  const read = readConfigFile(env, cwd, problems);
+  let file = read.data;
+  const configFile = read.file;
   const get = (key: string) => lookup(env, file, key);
 
   const host = get('host') ?? '127.0.0.1';
@@ -129,6 +144,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     problems.push(`host ${host} is not loopback: set PARLEY_BEARER_TOKEN to a real token first`);
   }
 
+  const adminToken = get('admin_token') ?? '';
+  const allowedOrigins = originList(get('allowed_origins'), problems);
+  const legacyOpen = get('legacy_open_agent_api') ?? 'false';
+  if (!/^(true|false|1|0|yes|no|on|off)$/i.test(legacyOpen)) problems.push(`legacy_open_agent_api must be true or false, got ${JSON.stringify(legacyOpen)}`);
+
   const temporalPort = int('temporal_port', get('temporal_port'), 7233, 1, 65535, problems);
   const speech = speechConfigFrom(get);
   problems.push(...speech.problems);
@@ -140,6 +160,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     host,
     port,
     bearerToken,
+    adminToken,
+    allowedOrigins,
+    legacyOpenAgentApi: /^(true|1|yes|on)$/i.test(legacyOpen),
     dataDir,
     databaseUrl,
     temporalAddress: temporalAddress || `127.0.0.1:${temporalPort}`,
@@ -165,9 +188,48 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     turnBudgetS: int('turn_budget_s', get('turn_budget_s'), 40, 10, 600, problems),
     eventPollMs: int('event_poll_ms', get('event_poll_ms'), 20, 5, 5000, problems),
     lookup: get,
+    reloadFile() {
+      const found: string[] = [];
+      const next = readConfigFile(env, cwd, found);
+      // The runtime settings read through `lookup` must still make sense with the new file.
+      found.push(...speechConfigFrom((key) => lookup(env, next.data, key)).problems);
+      if (found.length === 0) file = next.data;
+      return found;
+    },
+    fileGeneration: '',
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** `allowed_origins`: a JSON list or comma-separated origins, each `http(s)://host[:port]`. */
+function originList(raw: string | undefined, problems: string[]): string[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  let entries: unknown = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (raw.trim().startsWith('[')) {
+    try {
+      entries = JSON.parse(raw);
+    } catch {
+      entries = null;
+    }
+  }
+  if (!Array.isArray(entries) || !entries.every((e) => typeof e === 'string')) {
+    problems.push(`allowed_origins must be a list of origins, got ${raw}`);
+    return [];
+  }
+  const origins: string[] = [];
+  for (const entry of entries as string[]) {
+    const origin = normalizeOrigin(entry);
+    if (origin) origins.push(origin);
+    else problems.push(`allowed_origins entry ${JSON.stringify(entry)} must look like https://host[:port]`);
+  }
+  return origins;
+}
+
+/** `scheme://host[:port]` in lower case without a trailing slash, or null when it is not an origin. */
+export function normalizeOrigin(value: string): string | null {
+  const trimmed = value.trim().replace(/\/+$/, '').toLowerCase();
+  return /^https?:\/\/[^\s/?#]+$/.test(trimmed) ? trimmed : null;
 }
 
 export function isPostgresUrl(url: string): boolean {

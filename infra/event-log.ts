@@ -48,7 +48,8 @@ export async function appendEventInTx(db: Tx, event: NewEvent): Promise<LoggedEv
   const data = { session_id: event.sessionId ?? '', ...(event.data ?? {}) };
   const row = { type: event.type, sessionId: event.sessionId ?? '', dataJson: JSON.stringify(data), dedupeKey: event.dedupeKey ?? null };
   if (isPostgres(db)) {
-    await db.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${EVENT_APPEND_LOCK})`);
+    // ::text: Prisma cannot deserialize a `void` column and fails the query otherwise.
+    await db.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${EVENT_APPEND_LOCK})::text`);
     // Under the lock nobody else appends, so look-then-write cannot race (a failed insert
     // would abort the caller's transaction on PostgreSQL).
     if (event.dedupeKey) {
@@ -56,7 +57,7 @@ export async function appendEventInTx(db: Tx, event: NewEvent): Promise<LoggedEv
       if (existing) return toLoggedEvent(existing);
     }
     const created = await db.event.create({ data: row });
-    await db.$queryRawUnsafe(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`);
+    await db.$queryRawUnsafe(`SELECT pg_notify('${EVENTS_CHANNEL}', '')::text`);
     return toLoggedEvent(created);
   }
   try {
@@ -99,7 +100,7 @@ export async function createTurnRequest(db: Db, input: { requestId: string; sess
     await db.$transaction(async (tx) => {
       if (await tx.agentTurnRequest.findUnique({ where: { requestId: input.requestId } })) return;
       await tx.agentTurnRequest.create({ data });
-      await tx.$queryRawUnsafe(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`);
+      await tx.$queryRawUnsafe(`SELECT pg_notify('${EVENTS_CHANNEL}', '')::text`);
     });
     return;
   }

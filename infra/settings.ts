@@ -86,9 +86,27 @@ export async function loadOverrides(db: Db): Promise<Record<string, string>> {
   return Object.fromEntries(rows.map((r) => [r.key, r.value]));
 }
 
+/**
+ * Bumped by POST /api/config after it re-read the config file: every other process (the
+ * worker, other API replicas) notices the new value on its next settings load and re-reads
+ * the file too, so a reload is honest across processes.
+ */
+export const CONFIG_GENERATION_KEY = 'config_generation';
+
+type Reloadable = Pick<Config, 'lookup'> & Partial<Pick<Config, 'reloadFile' | 'fileGeneration'>>;
+
+function followReload(config: Reloadable, overrides: Record<string, string>): void {
+  const generation = overrides[CONFIG_GENERATION_KEY];
+  if (generation === undefined || !config.reloadFile || config.fileGeneration === generation) return;
+  // A file that no longer validates keeps the previous one (the reloading route reported it).
+  config.reloadFile();
+  config.fileGeneration = generation;
+}
+
 /** The settings in force now: database overrides over environment and config file. */
-export async function loadRuntimeSettings(db: Db, config: Pick<Config, 'lookup'>): Promise<RuntimeSettings> {
+export async function loadRuntimeSettings(db: Db, config: Reloadable): Promise<RuntimeSettings> {
   const overrides = await loadOverrides(db);
+  followReload(config, overrides);
   const get: Get = (key) => (key in overrides ? overrides[key] : config.lookup(key));
   const speech = speechConfigFrom(get);
   return {

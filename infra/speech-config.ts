@@ -172,20 +172,80 @@ export function speechConfigFrom(get: KeyLookup): { config: SpeechConfig; proble
     max_history_turns: r.number(['max_history_turns'], 8, 0, 1000, { integer: true }),
   };
 
-  const ttsBase = r.url(['tts_base_url']) || legacyAudioBase;
-  const ttsModel = r.text(['tts_model'], ttsBase ? 'tts-1' : 'espeak-ng');
   const ttsLanguage = r.text(['tts_language', 'tts_lang', 'lang']);
+  // A language with its own provider (tts_languages.<lang>, or the old piper_* keys for de)
+  // replaces the general TTS provider while tts_language names it.
+  const own = ttsLanguagesFrom(get, r.problems)[ttsLanguage];
+  const ownBase = own?.base_url ? validUrl(own.base_url, `tts_languages.${ttsLanguage}.base_url`, r.problems) : '';
+  const ttsBase = ownBase || r.url(['tts_base_url']) || legacyAudioBase;
+  const ttsModel = (ownBase ? own?.model : undefined) || r.text(['tts_model'], ttsBase ? 'tts-1' : 'espeak-ng');
+  const generalSpeed = r.number(['tts_speed', 'speed'], 1.0, MIN_SPEED, MAX_SPEED);
+  let ownSpeed = own?.speed;
+  if (ownSpeed !== undefined && (ownSpeed < MIN_SPEED || ownSpeed > MAX_SPEED)) {
+    r.problems.push(`the speed of tts_languages.${ttsLanguage} must be from ${MIN_SPEED} to ${MAX_SPEED} (got ${ownSpeed})`);
+    ownSpeed = undefined;
+  }
   const tts: TtsSettings = {
     engine: ttsBase ? 'openai' : 'espeak',
     base_url: ttsBase,
-    api_key: r.text(['tts_api_key']),
+    api_key: ownBase ? (own?.api_key ?? '') : r.text(['tts_api_key']),
     model: ttsModel,
-    voice: r.text(['tts_voice', 'voice'], defaultVoice(ttsBase !== '', ttsModel, ttsLanguage)),
-    speed: r.number(['tts_speed', 'speed'], 1.0, MIN_SPEED, MAX_SPEED),
+    voice: own?.voice || r.text(['tts_voice', 'voice'], defaultVoice(ttsBase !== '', ttsModel, ttsLanguage)),
+    speed: ownSpeed ?? generalSpeed,
     language: ttsLanguage,
   };
 
   return { config: { asr, llm, tts }, problems: r.problems };
+}
+
+export interface LanguageVoice {
+  base_url?: string;
+  api_key?: string;
+  model?: string;
+  voice?: string;
+  speed?: number;
+}
+
+function validUrl(value: string, key: string, problems: string[]): string {
+  if (/^https?:\/\/[^\s/]+/.test(value)) return value.replace(/\/+$/, '');
+  problems.push(`${key} must be an http(s) URL (got ${JSON.stringify(value)})`);
+  return '';
+}
+
+/**
+ * `tts_languages` (a JSON object lang → {base_url, api_key, model, voice, speed}) plus the old
+ * gateway's Piper keys, which describe German: piper_base → de.base_url, piper_voice →
+ * de.voice, piper_length_scale L → de.speed 1/L (a longer phoneme length is a slower voice).
+ */
+export function ttsLanguagesFrom(get: KeyLookup, problems: string[] = []): Record<string, LanguageVoice> {
+  const languages: Record<string, LanguageVoice> = {};
+  const raw = get('tts_languages')?.trim();
+  if (raw) {
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+      for (const [lang, entry] of Object.entries(parsed as Record<string, unknown>)) {
+        if (typeof entry !== 'object' || entry === null) throw new Error(`${lang} is not an object`);
+        const e = entry as Record<string, unknown>;
+        const text = (k: string) => (typeof e[k] === 'string' && e[k] !== '' ? (e[k] as string) : undefined);
+        const speed = e.speed === undefined || e.speed === '' ? undefined : Number(e.speed);
+        languages[lang] = { base_url: text('base_url'), api_key: text('api_key'), model: text('model'), voice: text('voice'), speed: Number.isFinite(speed) ? speed : undefined };
+      }
+    } catch (err) {
+      problems.push(`tts_languages must be a JSON object of language → {base_url, api_key, model, voice, speed} (${(err as Error).message})`);
+    }
+  }
+  const piperBase = get('piper_base')?.trim();
+  const piperVoice = get('piper_voice')?.trim();
+  const lengthScale = Number(get('piper_length_scale'));
+  if (piperBase || piperVoice || lengthScale > 0) {
+    const de = { ...(languages.de ?? {}) };
+    if (piperBase && !de.base_url) de.base_url = piperBase;
+    if (piperVoice && !de.voice) de.voice = piperVoice;
+    if (lengthScale > 0 && de.speed === undefined) de.speed = Math.round((1 / lengthScale) * 1000) / 1000;
+    languages.de = de;
+  }
+  return languages;
 }
 
 /** Kokoro servers name voices like `af_heart`; espeak-ng names them by language. */

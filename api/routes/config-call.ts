@@ -4,6 +4,7 @@ import { normalizeNumber } from '../../common/phone-number';
 import { appendEvent } from '../../infra/event-log';
 import { CallSettings, loadRuntimeSettings, saveSettings, substituteOwner } from '../../infra/settings';
 import type { AppDeps } from '../app';
+import { requireAdmin, SECURITY_KEYS } from '../auth';
 
 export function callConfigBody(c: CallSettings) {
   return {
@@ -56,6 +57,8 @@ export const callConfigRoutes: FastifyPluginAsync<AppDeps> = async (app, { db, c
 
   app.post('/api/config/call', async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
+    // With admin_token set, a body touching any security key is refused whole (contract §6, G05).
+    if (Object.keys(body).some((k) => SECURITY_KEYS.has(POST_KEYS[k])) && !(await requireAdmin(config, req, reply))) return reply;
     const current = (await loadRuntimeSettings(db, config)).call;
     const updates: Record<string, string> = {};
     for (const [key, value] of Object.entries(body)) {

@@ -15,26 +15,28 @@ function onPath(binary: string): boolean {
   return (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && fs.existsSync(path.join(dir, binary)));
 }
 
-/** Whether each voice stage can answer: local engines by their binary, servers by GET /models. */
-async function probeProviders(speech: SpeechConfig) {
-  const stage = async (s: { engine: string; base_url: string; api_key: string; model: string }): Promise<Probe & { engine: string; model: string }> => {
-    const info = { engine: s.engine, model: s.model };
-    if (s.engine === 'echo') return { ok: true, ...info };
-    if (LOCAL_BINARIES[s.engine]) {
-      return onPath(LOCAL_BINARIES[s.engine]) ? { ok: true, ...info } : { ok: false, error: `${LOCAL_BINARIES[s.engine]} not installed`, ...info };
-    }
-    return {
-      ...(await probe(async () => {
-        const res = await fetch(`${s.base_url.replace(/\/$/, '')}/models`, {
-          headers: s.api_key ? { authorization: `Bearer ${s.api_key}` } : {},
-          signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
-        });
-        if (res.status >= 500) throw new Error(`HTTP ${res.status}`);
-      })),
-      ...info,
-    };
+/** Whether one voice stage can answer: a local engine by its binary, a server by GET /models. */
+export async function probeStage(s: { engine: string; base_url: string; api_key: string; model: string }): Promise<Probe & { engine: string; model: string }> {
+  const info = { engine: s.engine, model: s.model };
+  if (s.engine === 'echo') return { ok: true, ...info };
+  if (LOCAL_BINARIES[s.engine]) {
+    return onPath(LOCAL_BINARIES[s.engine]) ? { ok: true, ...info } : { ok: false, error: `${LOCAL_BINARIES[s.engine]} not installed`, ...info };
+  }
+  return {
+    ...(await probe(async () => {
+      const res = await fetch(`${s.base_url.replace(/\/$/, '')}/models`, {
+        headers: s.api_key ? { authorization: `Bearer ${s.api_key}` } : {},
+        signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+      });
+      if (res.status >= 500) throw new Error(`HTTP ${res.status}`);
+    })),
+    ...info,
   };
-  const [asr, llm, tts] = await Promise.all([stage(speech.asr), stage(speech.llm), stage(speech.tts)]);
+}
+
+/** Whether each voice stage can answer. */
+export async function probeProviders(speech: SpeechConfig) {
+  const [asr, llm, tts] = await Promise.all([probeStage(speech.asr), probeStage(speech.llm), probeStage(speech.tts)]);
   // mlx_audio was the old gateway's audio server (ASR + TTS); the app still reads its flag.
   return { asr, llm, tts, mlx_audio: { ok: asr.ok && tts.ok } };
 }
