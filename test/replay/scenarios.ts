@@ -16,6 +16,9 @@ import {
   openSessionUpdate,
   processTurnUpdate,
   resetSessionUpdate,
+  takeoverUpdate,
+  releaseTakeoverUpdate,
+  answerTurnRequestUpdate,
   type CallSessionInput,
   type TurnRequest,
 } from '../../workflows/call-session/messages';
@@ -61,6 +64,26 @@ async function start(ctx: ScenarioContext, sid: string, overrides: Partial<CallS
   await handle.executeUpdate(openSessionUpdate);
   return { handle, workflowId };
 }
+
+/** The turn.request the workflow stored for an agent, once it is there (what the API delivers). */
+async function turnRequestFor(ctx: ScenarioContext, sessionId: string, after = 0): Promise<{ id: number; requestId: string }> {
+  for (;;) {
+    const row = await ctx.db.agentTurnRequest.findFirst({ where: { sessionId, id: { gt: after } }, orderBy: { id: 'desc' } });
+    if (row) return row;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** One turn answered by the takeover holder. */
+async function agentTurn(ctx: ScenarioContext, h: WorkflowHandle, sessionId: string, agentId: string, text: string, after = 0) {
+  const pending = h.executeUpdate(processTurnUpdate, { args: [await turn(ctx.db, text)] });
+  const request = await turnRequestFor(ctx, sessionId, after);
+  await h.executeUpdate(answerTurnRequestUpdate, { args: [{ requestId: request.requestId, agentId, reply: `Agent says: ${text}` }] });
+  await pending;
+  return request.id;
+}
+
+const takeover = (h: WorkflowHandle, agentId: string) => h.executeUpdate(takeoverUpdate, { args: [{ agentId }] });
 
 const end = (h: WorkflowHandle) => h.executeUpdate(endSessionUpdate, { args: [{ reason: 'end_session' }] });
 
@@ -163,6 +186,88 @@ export const scenarios: Scenario[] = [
       await ctx.client.workflow.getHandle(workflowId).result();
       // The first run's history, which ends in continue-as-new, is the one recorded.
       return { workflowId, runId: handle.firstExecutionRunId };
+    },
+  },
+  {
+    name: 'call-session-takeover-release',
+    async run(ctx) {
+      const sid = 'replay-takeover-release';
+      const { handle, workflowId } = await start(ctx, sid);
+      await takeover(handle, 'agent-a');
+      const last = await agentTurn(ctx, handle, sid, 'agent-a', 'first');
+      await agentTurn(ctx, handle, sid, 'agent-a', 'second', last);
+      await handle.executeUpdate(releaseTakeoverUpdate, { args: [{ agentId: 'agent-a', reason: 'release' }] });
+      await handle.executeUpdate(processTurnUpdate, { args: [await turn(ctx.db, 'back to the assistant')] });
+      await end(handle);
+      await handle.result();
+      return { workflowId };
+    },
+  },
+  {
+    name: 'call-session-takeover-timeout-fallback',
+    async run(ctx) {
+      const { handle, workflowId } = await start(ctx, 'replay-takeover-fallback');
+      await takeover(handle, 'agent-a');
+      // Arrived 31 s ago: 40 s budget − 31 s − 8 s leaves the agent 1 s before the LLM answers.
+      await handle.executeUpdate(processTurnUpdate, { args: [await turn(ctx.db, 'anyone there', { receivedAt: Date.now() - 31_000 })] });
+      await end(handle);
+      await handle.result();
+      return { workflowId };
+    },
+  },
+  {
+    name: 'call-session-takeover-last-wins',
+    async run(ctx) {
+      const sid = 'replay-takeover-last-wins';
+      const { handle, workflowId } = await start(ctx, sid);
+      await takeover(handle, 'agent-a');
+      await takeover(handle, 'agent-b');
+      await agentTurn(ctx, handle, sid, 'agent-b', 'who is this');
+      await end(handle);
+      await handle.result();
+      return { workflowId };
+    },
+  },
+  {
+    name: 'call-session-takeover-disconnect',
+    async run(ctx) {
+      const sid = 'replay-takeover-disconnect';
+      const { handle, workflowId } = await start(ctx, sid);
+      await takeover(handle, 'agent-a');
+      const pending = handle.executeUpdate(processTurnUpdate, { args: [await turn(ctx.db, 'hello')] });
+      await turnRequestFor(ctx, sid);
+      // The holder's connection closes while its turn.request is pending: that turn falls back.
+      await handle.executeUpdate(releaseTakeoverUpdate, { args: [{ agentId: 'agent-a', reason: 'disconnect' }] });
+      await pending;
+      await end(handle);
+      await handle.result();
+      return { workflowId };
+    },
+  },
+  {
+    name: 'call-session-takeover-inject',
+    async run(ctx) {
+      const sid = 'replay-takeover-inject';
+      const { handle, workflowId } = await start(ctx, sid);
+      await takeover(handle, 'agent-a');
+      await handle.executeUpdate(injectSpeechUpdate, { args: [{ injectId: 'replaytakeoverinject', text: 'Please hold on.' }] });
+      await handle.executeUpdate(processTurnUpdate, { args: [await turn(ctx.db, 'hello')] });
+      await agentTurn(ctx, handle, sid, 'agent-a', 'still there');
+      await end(handle);
+      await handle.result();
+      return { workflowId };
+    },
+  },
+  {
+    name: 'call-session-takeover-ended',
+    async run(ctx) {
+      const sid = 'replay-takeover-ended';
+      const { handle, workflowId } = await start(ctx, sid);
+      await takeover(handle, 'agent-a');
+      await agentTurn(ctx, handle, sid, 'agent-a', 'goodbye');
+      await end(handle);
+      await handle.result();
+      return { workflowId };
     },
   },
   {
