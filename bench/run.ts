@@ -6,6 +6,9 @@
  *              instant in-process providers), interleaved with the SAME pipeline (the same
  *              activity functions, database and HTTP/multipart handling) called directly without
  *              Temporal. overhead = temporal − direct, paired per turn; p50/p95/p99 over ≥1,000 turns.
+ * takeover:    an agent holds the call; agent reply sent → phone's /api/turn response received.
+ * fanout:      50 agents on the agent WebSocket watch 100 calls; event lag = event timestamp →
+ *              received by an agent (the event hub polls the database every event_poll_ms).
  * concurrency: N simulated calls, one turn per second each; p95 overhead (latency − direct p50),
  *              errors, worker RSS.
  * Everything shares this machine's cores: the dev server, the worker, the API and the load.
@@ -16,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import WebSocket from 'ws';
 import { buildApp } from '../api/app';
 import { readTurnForm } from '../api/turn-form';
 import { createTurnActivities } from '../activities/turn';
@@ -30,6 +34,8 @@ const quick = process.argv.includes('--quick');
 const TURNS = Number(process.env.PARLEY_BENCH_TURNS ?? 1000);
 const SCALES = quick ? [50] : [50, 100, 200];
 const SECONDS_PER_SCALE = quick ? 15 : 30;
+const TAKEOVER_TURNS = quick ? 100 : 300;
+const FANOUT = { agents: 50, calls: 100, seconds: quick ? 10 : 20 };
 const ROOT = path.resolve(__dirname, '..');
 
 function percentile(values: number[], p: number): number {
@@ -54,6 +60,14 @@ async function timedPost(url: string, fields: Record<string, string>, audio: Buf
   } catch (err) {
     return { ms: performance.now() - started, ok: false, body: { error: String(err) } };
   }
+}
+
+function openSocket(url: string): Promise<WebSocket> {
+  const ws = new WebSocket(url);
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
 }
 
 function rssMb(pid: number): number {
@@ -151,6 +165,71 @@ async function main(): Promise<void> {
   };
   const directP50 = turn.direct_ms.p50;
 
+  // ---- takeover: agent reply → phone response ---------------------------------------------
+  process.stdout.write(`takeover: ${TAKEOVER_TURNS} agent-answered turns…\n`);
+  const wsUrl = `ws://127.0.0.1:${port}`;
+  const holder = await openSocket(`${wsUrl}/api/agent/ws?name=bench`);
+  const takeoverSid = ((await fetch(`${api}/api/session/new`, { method: 'POST' }).then((r) => r.json())) as { session_id: string }).session_id;
+  const pendingRequests: Array<(m: Record<string, unknown>) => void> = [];
+  holder.on('message', (raw) => {
+    const m = JSON.parse(String(raw));
+    if (m.type === 'turn.request') pendingRequests.shift()?.(m);
+  });
+  await new Promise<void>((resolve) => {
+    holder.on('message', function acked(raw) {
+      if (JSON.parse(String(raw)).type === 'takeover.ack') (holder.off('message', acked), resolve());
+    });
+    holder.send(JSON.stringify({ type: "takeover", session_id: takeoverSid }));
+  });
+  const replyToPhone: number[] = [];
+  let takeoverErrors = 0;
+  for (let i = 0; i < TAKEOVER_TURNS + 10; i++) {
+    const requested = new Promise<Record<string, unknown>>((resolve) => pendingRequests.push(resolve));
+    const phoneAnswer = timedPost(`${api}/api/turn`, { session_id: takeoverSid, caller_number: '+15550108888', call_direction: 'outgoing', request_id: randomUUID() }, audio);
+    const request = await requested;
+    const sent = performance.now();
+    holder.send(JSON.stringify({ reply: 'Agent here.', request_id: request.request_id }));
+    const answer = await phoneAnswer;
+    if (i < 10) continue; // warm-up
+    if (!answer.ok || answer.body.model !== 'agent') takeoverErrors += 1;
+    replyToPhone.push(performance.now() - sent);
+  }
+  holder.close();
+  const takeover = { n: replyToPhone.length, errors: takeoverErrors, reply_to_phone_ms: { p50: percentile(replyToPhone, 50), p95: percentile(replyToPhone, 95) } };
+
+  // ---- fanout: agents watching concurrent calls --------------------------------------------
+  process.stdout.write(`fanout: ${FANOUT.agents} agents watching ${FANOUT.calls} calls (one turn per second each), ${FANOUT.seconds} s…\n`);
+  const lags: number[] = [];
+  let measuring = false;
+  const watchers = await Promise.all(Array.from({ length: FANOUT.agents }, (_, i) => openSocket(`${wsUrl}/api/agent/ws?name=watcher-${i}`)));
+  for (const w of watchers) {
+    w.on('message', (raw) => {
+      const now = Date.now();
+      const m = JSON.parse(String(raw));
+      // Lag: the event's timestamp (when its writer inserted it) → this agent has parsed it.
+      if (measuring && typeof m.seq === 'number' && typeof m.timestamp === 'number') lags.push(now - m.timestamp * 1000);
+    });
+  }
+  let fanoutErrors = 0;
+  measuring = true;
+  const fanoutStop = Date.now() + FANOUT.seconds * 1000;
+  await Promise.all(
+    Array.from({ length: FANOUT.calls }, async (_, c) => {
+      await new Promise((r) => setTimeout(r, Math.random() * 1000));
+      const opened = (await fetch(`${api}/api/session/new`, { method: 'POST' }).then((r) => r.json())) as { session_id: string };
+      while (Date.now() < fanoutStop) {
+        const next = Date.now() + 1000;
+        const res = await timedPost(`${api}/api/turn`, { session_id: opened.session_id, caller_number: `+1555030${String(c).padStart(4, '0')}`, call_direction: 'outgoing', request_id: randomUUID() }, audio);
+        if (!res.ok) fanoutErrors += 1;
+        await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
+      }
+    }),
+  );
+  await new Promise((r) => setTimeout(r, 1000)); // let the last events arrive
+  measuring = false;
+  for (const w of watchers) w.close();
+  const fanout = { agents: FANOUT.agents, calls: FANOUT.calls, events_delivered: lags.length, turn_errors: fanoutErrors, event_lag_ms: { p50: percentile(lags, 50), p95: percentile(lags, 95) } };
+
   // ---- concurrency ---------------------------------------------------------------------
   const concurrency: Array<Record<string, number>> = [];
   for (const calls of SCALES) {
@@ -198,6 +277,8 @@ async function main(): Promise<void> {
     generated_at: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model ?? '', node: process.version, mode: quick ? 'quick' : 'full' },
     turn,
+    takeover,
+    fanout,
     concurrency,
   };
   fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
@@ -209,6 +290,10 @@ async function main(): Promise<void> {
     'direct pipeline': turn.direct_ms,
     'overhead (paired)': turn.overhead_ms,
   });
+  console.log('takeover: agent reply sent → phone response received (ms), n =', takeover.n, `(errors ${takeover.errors})`);
+  console.table({ reply_to_phone: takeover.reply_to_phone_ms });
+  console.log(`fanout: ${fanout.agents} agents × ${fanout.calls} calls, ${fanout.events_delivered} deliveries (turn errors ${fanout.turn_errors})`);
+  console.table({ event_lag: fanout.event_lag_ms });
   console.log('concurrent simulated calls (one turn per second each)');
   console.table(concurrency);
   console.log(`written to ${path.relative(process.cwd(), path.join(__dirname, 'results', 'latest.json'))}`);
