@@ -4,6 +4,7 @@
  */
 import Fastify, { FastifyInstance, FastifyServerOptions, LogController } from 'fastify';
 import formbody from '@fastify/formbody';
+import websocket from '@fastify/websocket';
 import multipart from '@fastify/multipart';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../infra/config';
@@ -67,6 +68,9 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   });
   await app.register(formbody);
   await app.register(multipart);
+  // Before the access hook: its onRequest marks upgrade requests, so a refused upgrade (401/403)
+  // gets its socket closed instead of left open.
+  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
 
   app.addHook('onRequest', bearerAuth(deps.config));
 

@@ -1,13 +1,12 @@
 /**
  * WS /api/agent/ws (agents: commands, takeover, events) and WS /ws/events (dashboards: events
- * only), contract §3. Authentication ran before the upgrade (the app's onRequest hook).
+ * only), contract §3. Authentication ran before the upgrade (the app's onRequest hook); the
+ * app registers @fastify/websocket.
  */
-import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AgentPlane } from '../agents/plane';
 
 export const agentWsRoutes: FastifyPluginAsync<{ plane: AgentPlane }> = async (app, { plane }) => {
-  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
   await plane.start();
   app.addHook('onClose', async () => plane.close());
 

@@ -25,7 +25,12 @@ export class TestAgent {
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
-      ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+      ws.once('unexpected-response', (req, res) => {
+        // With a listener, ws leaves the refused request open: close it, or the server waits on it.
+        req.destroy();
+        res.destroy();
+        reject(new Error(`HTTP ${res.statusCode}`));
+      });
     });
     return agent;
   }
