@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SpeechConfig, speechConfigFrom } from './speech-config';
+import { MissionsConfig, missionsConfigFrom } from './missions-config';
 
 export interface Config {
   host: string;
@@ -36,6 +37,8 @@ export interface Config {
   defaultCountryCode: string;
   audioRetentionDays: number;
   eventRetentionDays: number;
+  /** The /v1 missions plane (ClawdTalk-compatible API); see infra/missions-config.ts. */
+  missions: MissionsConfig;
   /** Environment, then config file, by contract key name: runtime settings start from this. */
   lookup(key: string): string | undefined;
 }
@@ -130,6 +133,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   if (telephonyDriver !== 'sim' && telephonyDriver !== 'adb') problems.push(`telephony_driver must be sim or adb, got ${JSON.stringify(telephonyDriver)}`);
   const simPace = get('sim_pace') ?? 'realtime';
   if (simPace !== 'realtime' && simPace !== 'fast') problems.push(`sim_pace must be realtime or fast, got ${JSON.stringify(simPace)}`);
+  const missions = missionsConfigFrom(get, telephonyDriver, get('adb_serial') ?? '', problems);
   const config: Config = {
     host,
     port,
@@ -155,6 +159,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     defaultCountryCode: (get('default_country_code') ?? '').replace(/^\+/, ''),
     audioRetentionDays: int('audio_retention_days', get('audio_retention_days'), 7, 1, 3650, problems),
     eventRetentionDays: int('event_retention_days', get('event_retention_days'), 30, 1, 3650, problems),
+    missions,
     lookup: get,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -1,0 +1,160 @@
+/**
+ * Placing calls and sending texts for the missions workflows. One call attempt is one
+ * `placeCall` activity that dials through the line's driver and heartbeats until the call ends.
+ */
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
+import type { Db } from '../../infra/db';
+import type { LineConfig } from '../../infra/missions-config';
+import type { AttemptOutcome } from '../../common/missions';
+import { CALL_TERMINAL } from '../../common/missions';
+import type { LineDrivers } from './lines';
+
+export interface PlaceCallInput {
+  /** The call record (`conversation_id`), created by the caller of the activity's workflow. */
+  callId: string;
+  accountId: string;
+  eventId: string | null;
+  attempt: number;
+  from: string;
+  to: string;
+}
+
+export interface SendSmsInput {
+  messageId: string;
+  accountId: string;
+  eventId: string | null;
+  from: string;
+  to: string;
+  text: string;
+}
+
+/** How long a line lease outlives its last heartbeat: a crashed worker frees the line this fast. */
+const LEASE_MS = 60_000;
+const HEARTBEAT_MS = 1000;
+
+/** Thrown while another call holds the line: Temporal retries, the attempt stays `pending`. */
+export const LINE_BUSY = 'LineBusy';
+
+export function createMissionCallActivities(deps: { db: Db; lines: LineConfig[]; drivers: LineDrivers }) {
+  const { db } = deps;
+  const lineFor = (number: string) => {
+    const line = deps.lines.find((l) => l.number === number);
+    if (!line) throw ApplicationFailure.nonRetryable(`no line ${number} is configured`, 'UnknownLine');
+    return line;
+  };
+
+  /** Takes the line's lease for `holder`, or throws LINE_BUSY. Atomic in both databases. */
+  async function acquireLease(number: string, holder: string): Promise<void> {
+    const expiresAt = new Date(Date.now() + LEASE_MS);
+    const taken = await db.lineLease.updateMany({ where: { number, OR: [{ holder }, { expiresAt: { lt: new Date() } }] }, data: { holder, expiresAt } });
+    if (taken.count === 1) return;
+    try {
+      await db.lineLease.create({ data: { number, holder, expiresAt } });
+    } catch {
+      throw ApplicationFailure.retryable(`line ${number} is busy with another call`, LINE_BUSY);
+    }
+  }
+
+  const releaseLease = (number: string, holder: string) => db.lineLease.deleteMany({ where: { number, holder } });
+
+  async function setCall(callId: string, eventId: string | null, data: { status?: string; sessionId?: string; outcome?: string | null; reason?: string | null; answeredAt?: Date; endedAt?: Date }) {
+    await db.callRecord.update({ where: { id: callId }, data });
+    if (eventId && data.status) {
+      await db.scheduledEvent.update({ where: { id: eventId }, data: { callStatus: data.status, conversationId: callId } });
+    }
+  }
+
+  const outcomeOf = (rec: { id: string; status: string; outcome: string | null; reason: string | null }): AttemptOutcome => ({
+    call_status: rec.status as AttemptOutcome['call_status'],
+    outcome: (rec.outcome as AttemptOutcome['outcome']) ?? null,
+    call_id: rec.id,
+    ...(rec.reason ? { detail: rec.reason } : {}),
+  });
+
+  return {
+    /**
+     * Dials once and follows the call to its end. Guarded so a retried activity never dials
+     * twice: the dial is recorded before it is sent, and a retry that finds it reports the
+     * call's fate from the database instead. Cancellation hangs the call up.
+     */
+    async placeCall(input: PlaceCallInput): Promise<AttemptOutcome> {
+      const ctx = Context.current();
+      const line = lineFor(input.from);
+      let rec = await db.callRecord.findUnique({ where: { id: input.callId } });
+      if (rec && CALL_TERMINAL.has(rec.status)) return outcomeOf(rec);
+      if (rec?.dialedAt) {
+        // An earlier try dialled and then lost its worker: the call cannot be followed any more.
+        const session = rec.sessionId ? await db.callSession.findUnique({ where: { id: rec.sessionId } }) : null;
+        const ended = session ? { status: 'completed', outcome: 'answered' } : { status: 'failed', outcome: null, reason: 'the worker following this call stopped' };
+        await setCall(rec.id, input.eventId, { ...ended, endedAt: new Date() });
+        await releaseLease(line.number, input.callId);
+        return outcomeOf((await db.callRecord.findUnique({ where: { id: input.callId } }))!);
+      }
+      await acquireLease(line.number, input.callId);
+      if (input.eventId) await db.scheduledEvent.update({ where: { id: input.eventId }, data: { status: 'in_progress', nextAttemptAt: null, callStatus: null } });
+      rec = await db.callRecord.upsert({
+        where: { id: input.callId },
+        create: { id: input.callId, accountId: input.accountId, eventId: input.eventId, attempt: input.attempt, from: input.from, to: input.to, status: 'initiating', dialedAt: new Date() },
+        update: { dialedAt: new Date() },
+      });
+      const dialed = await deps.drivers.dial(line, input.to);
+      if (!dialed.ok) {
+        await setCall(rec.id, input.eventId, { status: 'failed', reason: dialed.detail, endedAt: new Date() });
+        await releaseLease(line.number, input.callId);
+        return { call_status: 'failed', outcome: null, call_id: rec.id, detail: dialed.detail };
+      }
+      const call = dialed.call;
+      await setCall(rec.id, input.eventId, { status: 'ringing' });
+      let answered = false;
+      let cancelled = false;
+      ctx.cancelled.catch(() => {
+        cancelled = true;
+        void call.hangup();
+      });
+      let result: Awaited<typeof call.done> | undefined;
+      call.done.then((r) => (result = r));
+      try {
+        while (!result) {
+          await Promise.race([call.done, new Promise((r) => setTimeout(r, HEARTBEAT_MS))]);
+          ctx.heartbeat();
+          await db.lineLease.updateMany({ where: { number: line.number, holder: input.callId }, data: { expiresAt: new Date(Date.now() + LEASE_MS) } });
+          const sid = call.sessionId();
+          if (!answered && sid && !result) {
+            answered = true;
+            await setCall(rec.id, input.eventId, { status: 'in-progress', sessionId: sid, answeredAt: new Date() });
+          }
+        }
+        const r = result;
+        await setCall(rec.id, input.eventId, { status: r.call_status, outcome: r.outcome, sessionId: r.session_id || undefined, reason: r.detail ?? null, endedAt: new Date() });
+      } finally {
+        await releaseLease(line.number, input.callId);
+      }
+      if (cancelled) throw new CancelledFailure('call hung up on cancel');
+      return outcomeOf((await db.callRecord.findUnique({ where: { id: input.callId } }))!);
+    },
+
+    /** The recorded outcome of a call (after a cancelled placeCall). */
+    async readCallOutcome(callId: string): Promise<AttemptOutcome | null> {
+      const rec = await db.callRecord.findUnique({ where: { id: callId } });
+      return rec && CALL_TERMINAL.has(rec.status) ? outcomeOf(rec) : null;
+    },
+
+    /** Sends one SMS through the line's driver; stores it, and any reply as an inbound message. */
+    async sendSms(input: SendSmsInput): Promise<{ ok: boolean; detail: string }> {
+      const existing = await db.message.findUnique({ where: { id: input.messageId } });
+      if (existing && existing.status !== 'queued') return { ok: existing.status === 'sent', detail: existing.status };
+      const line = lineFor(input.from);
+      if (!existing) {
+        await db.message.create({ data: { id: input.messageId, accountId: input.accountId, direction: 'outbound', from: input.from, to: input.to, body: input.text, status: 'queued', eventId: input.eventId } });
+      }
+      const sent = await deps.drivers.sendSms(line, input.to, input.text);
+      await db.message.update({ where: { id: input.messageId }, data: { status: sent.ok ? 'sent' : 'failed' } });
+      if (sent.ok && sent.reply) {
+        await db.message.create({ data: { id: `${input.messageId}-reply`, accountId: input.accountId, direction: 'inbound', from: input.to, to: input.from, body: sent.reply, status: 'received' } });
+      }
+      return { ok: sent.ok, detail: sent.detail };
+    },
+  };
+}
+
+export type MissionCallActivities = ReturnType<typeof createMissionCallActivities>;
