@@ -21,6 +21,7 @@ import { healthRoutes } from './routes/health';
 import { phoneSessionRoutes } from './routes/phone-session';
 import { phoneTurnRoutes } from './routes/phone-turn';
 import { agentRoutes } from './routes/agent';
+import { v1Routes } from './v1';
 
 export interface AppDeps {
   config: Config;
@@ -70,6 +71,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   await app.register(callControlRoutes, deps);
   await app.register(injectRoutes, deps);
   await app.register(agentRoutes, deps);
+  await app.register(v1Routes, { ...deps, prefix: '/v1' });
 
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ detail: `Not Found: ${req.method} ${req.url.split('?')[0]}` });

@@ -5,3 +5,4 @@ export { missionRunWorkflow } from './missions/mission-run';
 export { scheduledEventWorkflow } from './missions/scheduled-event';
 export { adHocCallWorkflow } from './missions/ad-hoc-call';
 export { approvalWorkflow } from './missions/approval';
+export { sendMessageWorkflow } from './missions/send-message';
