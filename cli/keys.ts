@@ -8,11 +8,20 @@ import type { CliIo, Subcommand } from './parley';
 
 async function withDb<T>(io: CliIo, run: (db: ReturnType<typeof createDb>) => Promise<T>): Promise<T> {
   const config = loadConfig(io.env);
-  // A fresh data directory has no tables yet: migrations are idempotent, so apply them first.
-  await applyMigrations(config.databaseUrl);
-  const db = createDb(config.databaseUrl);
-  await prepareDb(db, config.databaseUrl);
+  const open = async () => {
+    const db = createDb(config.databaseUrl);
+    await prepareDb(db, config.databaseUrl);
+    return db;
+  };
+  let db = await open();
   try {
+    return await run(db);
+  } catch (err) {
+    // A fresh data directory (no `npm start` yet) has no tables: migrate, then try once more.
+    if (!/does not exist|no such table|P2021/i.test(String((err as Error)?.message ?? err))) throw err;
+    await db.$disconnect();
+    await applyMigrations(config.databaseUrl);
+    db = await open();
     return await run(db);
   } finally {
     await db.$disconnect();
