@@ -20,7 +20,7 @@ const inject = (headers: Record<string, string>, url = '/v1/missions') => v1.sta
 test('M01: missing, non-Bearer, unknown and revoked keys get 401 JSON with WWW-Authenticate', async () => {
   const { key: revoked } = await createApiKey(v1.stack.testDb.db, { name: 'old' });
   await v1.stack.testDb.db.apiKey.updateMany({ where: { name: 'old' }, data: { revokedAt: new Date() } });
-  for (const headers of [{}, { authorization: `Basic ${v1.key}` }, { authorization: 'Bearer prl_live_00000000000000000000000000000000' }, { authorization: `Bearer ${revoked}` }]) {
+  for (const headers of [{} as Record<string, string>, { authorization: `Basic ${v1.key}` }, { authorization: 'Bearer prl_live_00000000000000000000000000000000' }, { authorization: `Bearer ${revoked}` }]) {
     const res = await inject(headers);
     expect(res.statusCode).toBe(401);
     expect(res.headers['www-authenticate']).toBe('Bearer');
