@@ -29,37 +29,43 @@ export function createMissionStoreActivities(db: Db) {
     }
   }
 
+  /**
+   * Compat step sync (spec §4 "Step"): `in_progress` at an event's first attempt; once every
+   * event of the step is terminal, `completed` if any succeeded, else `failed`. A terminal
+   * status the caller set is never overwritten, and the run is never ended here.
+   */
+  async function syncStep(input: { runId: string; stepId: string; phase: 'started' | 'finished' }): Promise<void> {
+    const step = await db.planStep.findUnique({ where: { runId_stepId: { runId: input.runId, stepId: input.stepId } } });
+    if (!step) return;
+    if (input.phase === 'started') {
+      if (step.status === 'pending' || step.status === 'failed') {
+        await db.planStep.update({ where: { id: step.id }, data: { status: 'in_progress' } });
+        await logRunEvent(input.runId, 'step_started', `Step ${input.stepId} started by a scheduled event`, input.stepId, null);
+      }
+      return;
+    }
+    const events = await db.scheduledEvent.findMany({ where: { runId: input.runId, stepId: input.stepId } });
+    if (events.some((e) => !EVENT_TERMINAL.has(e.status)) || STEP_TERMINAL.has(step.status)) return;
+    const status = events.some((e) => e.status === 'completed') ? 'completed' : 'failed';
+    await db.planStep.update({ where: { id: step.id }, data: { status } });
+    await logRunEvent(input.runId, status === 'completed' ? 'step_completed' : 'error', `Step ${input.stepId} ${status} from its scheduled events`, input.stepId, null);
+  }
+
   return {
-    /** Writes the scheduled event's projection (status, call status, retries, next attempt). */
-    async saveEventState(patch: EventStatePatch): Promise<void> {
-      const { eventId, nextAttemptAt, ...rest } = patch;
+    /**
+     * Writes the scheduled event's projection (status, call status, retries, next attempt); with
+     * `step`, the step follows in the same activity, before the workflow moves on.
+     */
+    async saveEventState(patch: EventStatePatch & { step?: { runId: string; stepId: string } }): Promise<void> {
+      const { eventId, nextAttemptAt, step, ...rest } = patch;
       await db.scheduledEvent.update({
         where: { id: eventId },
         data: { ...rest, ...(nextAttemptAt !== undefined ? { nextAttemptAt: nextAttemptAt === null ? null : new Date(nextAttemptAt) } : {}) },
       });
+      if (step) await syncStep({ ...step, phase: 'finished' });
     },
 
-    /**
-     * Compat step sync (spec §4 "Step"): `in_progress` at an event's first attempt; once every
-     * event of the step is terminal, `completed` if any succeeded, else `failed`. A terminal
-     * status the caller set is never overwritten, and the run is never ended here.
-     */
-    async syncStep(input: { runId: string; stepId: string; phase: 'started' | 'finished' }): Promise<void> {
-      const step = await db.planStep.findUnique({ where: { runId_stepId: { runId: input.runId, stepId: input.stepId } } });
-      if (!step) return;
-      if (input.phase === 'started') {
-        if (step.status === 'pending' || step.status === 'failed') {
-          await db.planStep.update({ where: { id: step.id }, data: { status: 'in_progress' } });
-          await logRunEvent(input.runId, 'step_started', `Step ${input.stepId} started by a scheduled event`, input.stepId, null);
-        }
-        return;
-      }
-      const events = await db.scheduledEvent.findMany({ where: { runId: input.runId, stepId: input.stepId } });
-      if (events.some((e) => !EVENT_TERMINAL.has(e.status)) || STEP_TERMINAL.has(step.status)) return;
-      const status = events.some((e) => e.status === 'completed') ? 'completed' : 'failed';
-      await db.planStep.update({ where: { id: step.id }, data: { status } });
-      await logRunEvent(input.runId, status === 'completed' ? 'step_completed' : 'error', `Step ${input.stepId} ${status} from its scheduled events`, input.stepId, null);
-    },
+    syncStep,
 
     /** Logs a run event written by Parley itself (`agent_id: "parley"`). */
     async logRunEvent(input: { runId: string; type: string; summary: string; stepId?: string | null; payload?: object | null }): Promise<void> {

@@ -8,12 +8,15 @@ export interface V1 {
   key: string;
   lines: ScriptedLines;
   /** Like telnyx_api.py: JSON content type always, a body only when there is one. */
-  call(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, unknown>; headers: Record<string, unknown> }>;
+  call(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, any>; headers: Record<string, unknown> }>;
   close(): Promise<void>;
 }
 
-/** Every wait of the missions workflows ×0.0001: 60 s lead → 6 ms, 30–120 min retries → 0.2–0.7 s. */
-export const FAST = { PARLEY_MISSION_TIME_SCALE: '0.0001', PARLEY_OWNER_PHONE: '+15550109999', PARLEY_LOG_LEVEL: 'silent' };
+/**
+ * Every wait of the missions workflows ×0.0001: 60 s lead → 6 ms, 30–120 min retries → 0.2–0.7 s.
+ * Runs idle for a year (×0.0001: ~53 min), so a slow test never sees its run abandoned.
+ */
+export const FAST = { PARLEY_MISSION_TIME_SCALE: '0.0001', PARLEY_COMPAT_RUN_IDLE_TIMEOUT: '31536000', PARLEY_OWNER_PHONE: '+15550109999', PARLEY_LOG_LEVEL: 'silent' };
 
 export async function startV1(env: Record<string, string> = {}, options: { callMs?: number } = {}): Promise<V1> {
   let lines!: ScriptedLines;

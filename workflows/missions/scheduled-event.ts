@@ -37,9 +37,9 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
   );
 
   async function finish(status: string, patch: { callStatus?: string | null; outcome?: string | null; conversationId?: string | null } = {}) {
-    await store.saveEventState({ eventId: input.eventId, status, nextAttemptAt: null, retryCount: state.retryCount, ...patch });
+    const step = input.runId && input.stepId ? { runId: input.runId, stepId: input.stepId } : undefined;
+    await store.saveEventState({ eventId: input.eventId, status, nextAttemptAt: null, retryCount: state.retryCount, ...patch, step });
     state.status = status;
-    if (input.runId && input.stepId) await store.syncStep({ runId: input.runId, stepId: input.stepId, phase: 'finished' });
   }
 
   async function attemptCall(attempt: number): Promise<AttemptOutcome> {
