@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../infra/db';
-import type { Config } from '../../infra/config';
+import type { LineConfig } from '../../infra/missions-config';
 import type { LineCallResult, LineDrivers } from '../../activities/missions/lines';
 import type { MissionLines } from '../../worker/activities';
 
@@ -23,7 +23,7 @@ export interface ScriptedLines extends MissionLines {
 const BY_SUFFIX: Record<string, Scripted> = { '0000': 'no-answer', '0001': 'busy', '0002': 'failed', '0003': 'voicemail', '0009': 'hold' };
 export const CALLEE_LINE = 'Hello, our price is 240 dollars and we can come tomorrow.';
 
-export function scriptedLines(db: Db, config: Config, options: { callMs?: number } = {}): ScriptedLines {
+export function scriptedLines(db: Db, lines: LineConfig[], options: { callMs?: number } = {}): ScriptedLines {
   const dials: ScriptedLines['dials'] = [];
   const texts: ScriptedLines['texts'] = [];
   const scripts = new Map<string, Scripted[]>();
@@ -56,5 +56,5 @@ export function scriptedLines(db: Db, config: Config, options: { callMs?: number
       return { ok: true, detail: 'scripted: delivered', reply: `Reply to: ${text}` };
     },
   };
-  return { lines: config.missions.lines, drivers, dials, texts, script: (to, outcomes) => void scripts.set(to, [...outcomes]) };
+  return { lines, drivers, dials, texts, script: (to, outcomes) => void scripts.set(to, [...outcomes]) };
 }

@@ -20,7 +20,7 @@ export const FAST = { PARLEY_MISSION_TIME_SCALE: '0.0001', PARLEY_COMPAT_RUN_IDL
 
 export async function startV1(env: Record<string, string> = {}, options: { callMs?: number } = {}): Promise<V1> {
   let lines!: ScriptedLines;
-  const stack = await startStack({ ...FAST, ...env }, { lines: (db, config) => (lines = scriptedLines(db, config, options)) });
+  const stack = await startStack({ ...FAST, ...env }, { lines: (db, config) => (lines = scriptedLines(db, config.missions.lines, options)) });
   const { key } = await createApiKey(stack.testDb.db, { name: 'test', admin: false });
   return {
     stack,
