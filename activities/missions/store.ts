@@ -51,6 +51,29 @@ export function createMissionStoreActivities(db: Db) {
     await logRunEvent(input.runId, status === 'completed' ? 'step_completed' : 'error', `Step ${input.stepId} ${status} from its scheduled events`, input.stepId, null);
   }
 
+  /**
+   * Run memory written by Parley (§5b): `targets.<E.164>` holds each callee's state, insights
+   * included; a completed insight is also logged as a `custom` run event (E08).
+   */
+  async function recordTarget(eventId: string): Promise<void> {
+    const event = await db.scheduledEvent.findUnique({ where: { id: eventId } });
+    if (!event?.runId || event.channel !== 'call') return;
+    const insight = event.conversationId ? await db.insight.findFirst({ where: { callId: event.conversationId, status: 'completed' } }) : null;
+    const structured = insight?.structuredJson ? JSON.parse(insight.structuredJson) : null;
+    const target = { status: event.status, attempts: event.retryCount + 1, last_call_status: event.callStatus, conversation_id: event.conversationId, insights: structured };
+    for (let tries = 0; tries < 5; tries++) {
+      const run = await db.missionRun.findUnique({ where: { id: event.runId } });
+      if (!run) return;
+      const memory = JSON.parse(run.memoryJson) as Record<string, unknown>;
+      memory[`targets.${event.to}`] = target;
+      const saved = await db.missionRun.updateMany({ where: { id: run.id, memoryVersion: run.memoryVersion }, data: { memoryJson: JSON.stringify(memory), memoryVersion: run.memoryVersion + 1 } });
+      if (saved.count === 1) break;
+    }
+    if (insight && event.status === 'completed') {
+      await logRunEvent(event.runId, 'custom', `Insight for ${event.to}: ${insight.result}`, event.stepId, { conversation_id: event.conversationId, insights: structured });
+    }
+  }
+
   return {
     /**
      * Writes the scheduled event's projection (status, call status, retries, next attempt); with
@@ -63,6 +86,7 @@ export function createMissionStoreActivities(db: Db) {
         data: { ...rest, ...(nextAttemptAt !== undefined ? { nextAttemptAt: nextAttemptAt === null ? null : new Date(nextAttemptAt) } : {}) },
       });
       if (step) await syncStep({ ...step, phase: 'finished' });
+      if (rest.status && rest.status !== 'in_progress') await recordTarget(eventId);
     },
 
     syncStep,

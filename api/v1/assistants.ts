@@ -218,6 +218,7 @@ export async function assistantRoutes(app: FastifyInstance, deps: V1Deps): Promi
       stepId,
       kind,
       timeScale: config.missions.timeScale,
+      startPaused: run?.status === 'paused',
     };
     await temporal.workflow.start('scheduledEventWorkflow', {
       taskQueue: config.taskQueue,

@@ -3,6 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   canonicalRunStatus,
+  eventWorkflowId,
   RUN_EVENT_TYPES,
   RUN_TERMINAL,
   runWorkflowId,
@@ -12,7 +13,7 @@ import {
   stepTransitionAllowed,
 } from '../../common/missions';
 import { MissionIdAttribute, RunIdAttribute } from '../../common/search-attributes';
-import { touchRunSignal, updateRunUpdate, type MissionRunInput, type RunPatch } from '../../workflows/missions/messages';
+import { cancelEventUpdate, pauseEventSignal, resumeEventSignal, touchRunSignal, updateRunUpdate, type MissionRunInput, type RunPatch } from '../../workflows/missions/messages';
 import type { V1Deps } from './index';
 import { bodyOf, callerOf, invalid, notFound, optionalObject, optionalString, paged, pageOf, paramsOf, queryOf, requiredString, route, V1Error } from './common';
 import { tryUpdate } from './temporal';
@@ -238,6 +239,40 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
     if (!call) throw notFound('conversation');
     const insights = await db.insight.findMany({ where: { callId: call.id }, orderBy: { createdAt: 'asc' } });
     return { data: insights.map(insightView) };
+  });
+
+  // §5c signals. Each answers 202; one that does not fit the run's status is 409.
+  const openEvents = (runId: string) => db.scheduledEvent.findMany({ where: { runId, status: { in: ['pending', 'in_progress'] } } });
+
+  route(app, 'POST', '/missions/:m/runs/:r/cancel', async (req, reply) => {
+    const run = await runFor(req);
+    const body = bodyOf(req);
+    const reason = optionalString(body, 'reason') ?? 'cancelled';
+    if (RUN_TERMINAL.has(run.status)) throw new V1Error(409, 'invalid_transition', `the run is ${run.status}`);
+    // hangup:false lets live calls finish; their pending siblings are cancelled either way.
+    const events = (await openEvents(run.id)).filter((e) => body.hangup !== false || e.status === 'pending');
+    await Promise.all(events.map((e) => tryUpdate(() => temporal.workflow.getHandle(eventWorkflowId(e.id)).executeUpdate(cancelEventUpdate)).catch(() => undefined)));
+    await tryUpdate(() => temporal.workflow.getHandle(runWorkflowId(run.id)).executeUpdate(updateRunUpdate, { args: [{ status: 'cancelled', result_summary: reason }] }));
+    return reply.code(202).send({ data: runView((await db.missionRun.findUnique({ where: { id: run.id } }))!) });
+  });
+
+  for (const [signal, from, to, event] of [
+    ['pause', 'running', 'paused', pauseEventSignal],
+    ['resume', 'paused', 'running', resumeEventSignal],
+  ] as const) {
+    route(app, 'POST', `/missions/:m/runs/:r/${signal}`, async (req, reply) => {
+      const run = await runFor(req);
+      if (run.status !== from) throw new V1Error(409, 'invalid_transition', `only a ${from} run can ${signal} (this one is ${run.status})`);
+      await tryUpdate(() => temporal.workflow.getHandle(runWorkflowId(run.id)).executeUpdate(updateRunUpdate, { args: [{ status: to }] }));
+      await Promise.all((await openEvents(run.id)).map((e) => temporal.workflow.getHandle(eventWorkflowId(e.id)).signal(event).catch(() => undefined)));
+      return reply.code(202).send({ data: runView((await db.missionRun.findUnique({ where: { id: run.id } }))!) });
+    });
+  }
+
+  // Gates belong to declarative runs, which this Parley does not serve: a compat run has none.
+  route(app, 'GET', '/missions/:m/runs/:r/gates', async (req) => {
+    await runFor(req);
+    return { data: [], meta: paged([], { size: 50, number: 1 }).meta };
   });
 
   await memoryRoutes(app, { ...deps, runFor, touch });

@@ -108,6 +108,11 @@ test('M18, M23, M24, M30, M21: an answered call completes with conversation_id a
   const plan = (await v1.call('GET', `/v1/missions/${mission.id}/runs/${run.id}/plan`)).body.data;
   expect(plan.steps[0]).toMatchObject({ step_id: 'call-1', status: 'completed' });
   expect((await v1.call('GET', `/v1/missions/${mission.id}/runs/${run.id}`)).body.data.status).toBe('running');
+  // §5b/E08: the workflow wrote the target into run memory and logged the insight.
+  const memory = (await v1.call('GET', `/v1/missions/${mission.id}/runs/${run.id}/memory`)).body.data;
+  expect(memory['targets.+13125550101']).toMatchObject({ status: 'completed', attempts: 1, last_call_status: 'completed', conversation_id: done.conversation_id, insights: { price_usd: 240 } });
+  const runEvents = (await v1.call('GET', `/v1/missions/${mission.id}/runs/${run.id}/events`)).body.data;
+  expect(runEvents.map((e: Obj) => [e.type, e.agent_id])).toEqual(expect.arrayContaining([['step_started', 'parley'], ['step_completed', 'parley'], ['custom', 'parley']]));
   // M21: scheduling linked the assistant to the run.
   expect((await v1.call('GET', `/v1/missions/${mission.id}/runs/${run.id}/agents`)).body.data.map((l: Obj) => l.telnyx_agent_id)).toContain(assistant.id);
   // M23: the list carries the same keys.
@@ -211,4 +216,25 @@ test('Lines carry one call at a time: two events on one line never overlap', asy
   const calls = await v1.stack.testDb.db.callRecord.findMany({ where: { to: { in: ['+13125550131', '+13125550132'] } }, orderBy: { dialedAt: 'asc' } });
   expect(calls).toHaveLength(2);
   expect(calls[1].dialedAt!.getTime()).toBeGreaterThanOrEqual(calls[0].endedAt!.getTime());
+});
+
+test('§5c signals: pause holds attempts, resume releases them (resume on running 409); cancel cancels open events and the run', async () => {
+  const r = (await v1.call('POST', `/v1/missions/${mission.id}/runs`, {})).body.data;
+  const runBase = `/v1/missions/${mission.id}/runs/${r.id}`;
+  await v1.call('PATCH', runBase, { status: 'running' });
+  expect((await v1.call('POST', `${runBase}/resume`, {})).status).toBe(409);
+  const paused = await v1.call('POST', `${runBase}/pause`, {});
+  expect([paused.status, paused.body.data.status]).toEqual([202, 'paused']);
+  const held = await schedule({ to: '+13125550188', run_id: r.id });
+  await new Promise((res) => setTimeout(res, 800));
+  expect(await getEvent(held.body.id)).toMatchObject({ status: 'pending' });
+  expect(v1.lines.dials.filter((d) => d.to === '+13125550188')).toHaveLength(0);
+  expect((await v1.call('POST', `${runBase}/resume`, {})).body.data.status).toBe('running');
+  expect(await settle(held.body.id)).toMatchObject({ status: 'completed' });
+  const later = await schedule({ to: '+13125550189', run_id: r.id, scheduled_at: inSeconds(7200) });
+  const cancelled = await v1.call('POST', `${runBase}/cancel`, { reason: 'user changed plans' });
+  expect([cancelled.status, cancelled.body.data.status, cancelled.body.data.result_summary]).toEqual([202, 'cancelled', 'user changed plans']);
+  expect(await getEvent(later.body.id)).toMatchObject({ status: 'cancelled' });
+  expect((await v1.call('POST', `${runBase}/cancel`, {})).status).toBe(409);
+  expect((await v1.call('GET', `${runBase}/gates`)).body.data).toEqual([]);
 });

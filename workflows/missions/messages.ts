@@ -41,10 +41,17 @@ export interface ScheduledEventInput {
   kind: EventKind;
   /** TEST/DEMO knob `mission_time_scale`: every wait is multiplied by it (1 = real time). */
   timeScale: number;
+  /** Scheduled on a paused run: no attempt starts before `resumeEvent`. */
+  startPaused?: boolean;
 }
 
 /** DELETE …/events/{e}: a pending event never dials; a live call is hung up. */
 export const cancelEventUpdate = defineUpdate<{ status: string }>('cancelEvent');
+
+/** The run was paused: no new attempt starts (a live call finishes). */
+export const pauseEventSignal = defineSignal('pauseEvent');
+/** The run was resumed: an overdue attempt starts now. */
+export const resumeEventSignal = defineSignal('resumeEvent');
 
 export interface AdHocCallInput {
   callId: string;

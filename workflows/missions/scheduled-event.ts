@@ -11,7 +11,7 @@ import {
 import { CallStatusAttribute } from '../../common/search-attributes';
 import { type AttemptOutcome, EVENT_TERMINAL, MAX_ATTEMPTS, retryDelayRange } from '../../common/missions';
 import { calls, insights, store } from './activities';
-import { cancelEventUpdate, type ScheduledEventInput } from './messages';
+import { cancelEventUpdate, pauseEventSignal, resumeEventSignal, type ScheduledEventInput } from './messages';
 
 /**
  * One scheduled call or SMS (`event-<id>`): sleeps on a durable timer until `scheduled_at`,
@@ -21,6 +21,9 @@ import { cancelEventUpdate, type ScheduledEventInput } from './messages';
 export async function scheduledEventWorkflow(input: ScheduledEventInput): Promise<{ status: string; retry_count: number }> {
   const state = { status: 'pending', retryCount: 0, cancelRequested: false };
   let live: CancellationScope | null = null;
+  let paused = input.startPaused === true;
+  setHandler(pauseEventSignal, () => void (paused = true));
+  setHandler(resumeEventSignal, () => void (paused = false));
   setHandler(
     cancelEventUpdate,
     async () => {
@@ -63,6 +66,8 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
   let waitMs = Math.max(0, (input.scheduledAt - Date.now()) * input.timeScale);
   for (let attempt = 1; ; attempt++) {
     if (waitMs > 0) await condition(() => state.cancelRequested, waitMs);
+    // A paused run holds its attempts; on resume an overdue attempt starts at once.
+    if (paused) await condition(() => !paused || state.cancelRequested);
     if (state.cancelRequested) {
       await finish('cancelled');
       break;
