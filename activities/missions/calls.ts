@@ -14,6 +14,8 @@ export interface PlaceCallInput {
   callId: string;
   accountId: string;
   eventId: string | null;
+  /** The assistant whose instructions and greeting the call uses (snapshotted at dial time). */
+  assistantId?: string | null;
   attempt: number;
   from: string;
   to: string;
@@ -92,10 +94,12 @@ export function createMissionCallActivities(deps: { db: Db; lines: LineConfig[];
       }
       await acquireLease(line.number, input.callId);
       if (input.eventId) await db.scheduledEvent.update({ where: { id: input.eventId }, data: { status: 'in_progress', nextAttemptAt: null, callStatus: null } });
+      const assistant = input.assistantId ? await db.assistant.findUnique({ where: { id: input.assistantId } }) : null;
+      const snapshot = assistant ? { instructions: assistant.instructions, greeting: assistant.greeting } : {};
       rec = await db.callRecord.upsert({
         where: { id: input.callId },
-        create: { id: input.callId, accountId: input.accountId, eventId: input.eventId, attempt: input.attempt, from: input.from, to: input.to, status: 'initiating', dialedAt: new Date() },
-        update: { dialedAt: new Date() },
+        create: { id: input.callId, accountId: input.accountId, eventId: input.eventId, attempt: input.attempt, from: input.from, to: input.to, status: 'initiating', dialedAt: new Date(), ...snapshot },
+        update: { dialedAt: new Date(), ...snapshot },
       });
       const dialed = await deps.drivers.dial(line, input.to);
       if (!dialed.ok) {

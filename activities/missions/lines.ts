@@ -99,11 +99,10 @@ export function adbLineDrivers(adb: TelephonyDriver, db: Db, options: { answerTi
       const dialed = await adb.dial({ number: to, serial: line.serial || undefined });
       if (!dialed.ok) return { ok: false, detail: dialed.detail };
       let sid = '';
-      let stop = false;
       let hungUp = false;
       const done = (async (): Promise<LineCallResult> => {
         // The app's session row is the only signal of the call's progress an ADB line has.
-        while (!stop) {
+        for (;;) {
           const session = await db.callSession.findFirst({ where: { createdAt: { gte: since }, callDirection: 'outgoing' }, orderBy: { createdAt: 'asc' } });
           if (session) sid = session.id;
           if (session?.status === 'ended') return { call_status: 'completed', outcome: 'answered', session_id: session.id };
@@ -114,7 +113,6 @@ export function adbLineDrivers(adb: TelephonyDriver, db: Db, options: { answerTi
           if (hungUp && !session) return { call_status: 'canceled', outcome: null, session_id: '' };
           await new Promise((r) => setTimeout(r, watchMs));
         }
-        return { call_status: 'canceled', outcome: null, session_id: sid };
       })();
       return {
         ok: true,

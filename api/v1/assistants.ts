@@ -129,7 +129,11 @@ export async function assistantRoutes(app: FastifyInstance, deps: V1Deps): Promi
   // Account phones: the configured lines, synced into the database so assignments persist.
   const lineNumbers = config.missions.lines.map((l) => l.number);
   for (const line of config.missions.lines) {
-    await db.phoneLine.upsert({ where: { number: line.number }, create: { id: randomUUID(), number: line.number, driver: line.driver, serial: line.serial }, update: { driver: line.driver, serial: line.serial } });
+    const fields = { driver: line.driver, serial: line.serial };
+    // Another API replica may create the same row at the same moment: then update it.
+    await db.phoneLine
+      .upsert({ where: { number: line.number }, create: { id: randomUUID(), number: line.number, ...fields }, update: fields })
+      .catch(() => db.phoneLine.update({ where: { number: line.number }, data: fields }));
   }
   const linesOf = async (req: FastifyRequest) => {
     const rows = await db.phoneLine.findMany({ where: { accountId: callerOf(req).accountId, number: { in: lineNumbers } } });

@@ -71,7 +71,8 @@ export function createGuards(deps: { db: Db; missions: MissionsConfig; log: Fast
     if (!caller) {
       const wait = failures.take(req.ip);
       if (wait > 0) return void tooMany(reply, wait, 20, 0);
-      req.log.info({ prefix: key ? keyPrefix(key) : '' }, 'v1: rejected API key');
+      // Only a Parley key's prefix is logged; anything else might be someone's secret.
+      req.log.info({ prefix: KEY_PATTERN.test(key) ? keyPrefix(key) : '' }, 'v1: rejected API key');
       return void reply.code(401).header('WWW-Authenticate', 'Bearer').send(errorBody('unauthorized', 'Missing or invalid API key'));
     }
     req.caller = caller;

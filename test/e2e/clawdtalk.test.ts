@@ -174,6 +174,9 @@ test('init → setup-agent → schedule-call → get-event → get-insights → 
   const final = get(await request('GET', `/missions/${missionId}/runs/${runId}`), 'data', {});
   expect(final).toMatchObject({ status: 'succeeded', result_summary: 'Clear View: $240 on Thursday', result_payload: { best: 'Clear View' } });
 
+  // The callee's turns were answered with the assistant's instructions as the system prompt.
+  const chats = llm.requests.filter((r) => r.path.endsWith('/chat/completions')).map((r) => JSON.stringify(r.body));
+  expect(chats.some((c) => c.includes('Ask for a window washing quote for Thursday') && !c.includes('You extract insights'))).toBe(true);
   // The conversation is a real simulated call: answered, talked, hung up.
   expect(await request('GET', `/calls/${event.conversation_id}`)).toMatchObject({ call_id: event.conversation_id, status: 'completed', outcome: 'answered', to: '+13125550101' });
 });

@@ -50,7 +50,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
     const scope = new CancellationScope();
     live = scope;
     try {
-      const args = { callId, accountId: input.accountId, eventId: input.eventId, attempt, from: input.from, to: input.to };
+      const args = { callId, accountId: input.accountId, eventId: input.eventId, assistantId: input.assistantId, attempt, from: input.from, to: input.to };
       return await scope.run(() => calls.placeCall(args));
     } catch (err) {
       if (!isCancellation(err)) {
