@@ -33,6 +33,8 @@ export interface SendSmsInput {
 /** How long a line lease outlives its last heartbeat: a crashed worker frees the line this fast. */
 const LEASE_MS = 60_000;
 const HEARTBEAT_MS = 1000;
+/** A call not answered this long after its dial never will be (the contract's 45 s, with margin). */
+const LOST_ANSWER_MS = 60_000;
 
 /** Thrown while another call holds the line: Temporal retries, the attempt stays `pending`. */
 export const LINE_BUSY = 'LineBusy';
@@ -66,6 +68,24 @@ export function createMissionCallActivities(deps: { db: Db; lines: LineConfig[];
     }
   }
 
+  /**
+   * The fate of a call whose follower died: answered once a voice session exists for it, ended
+   * when that session ends; never answered within LOST_ANSWER_MS of the dial → `failed`.
+   */
+  async function followLostCall(rec: { id: string; to: string; sessionId: string | null; dialedAt: Date | null }, number: string, holder: string) {
+    const ctx = Context.current();
+    for (;;) {
+      const session = rec.sessionId
+        ? await db.callSession.findUnique({ where: { id: rec.sessionId } })
+        : await db.callSession.findFirst({ where: { callerNumber: rec.to, createdAt: { gte: rec.dialedAt ?? new Date(0) } }, orderBy: { createdAt: 'asc' } });
+      if (session?.status === 'ended') return { status: 'completed', outcome: 'answered', sessionId: session.id, reason: 'followed after a worker restart' };
+      if (!session && Date.now() - (rec.dialedAt?.getTime() ?? 0) > LOST_ANSWER_MS) return { status: 'failed', outcome: null, reason: 'the worker following this call stopped before it was answered' };
+      ctx.heartbeat();
+      await db.lineLease.updateMany({ where: { number, holder }, data: { expiresAt: new Date(Date.now() + LEASE_MS) } });
+      await new Promise((r) => setTimeout(r, HEARTBEAT_MS));
+    }
+  }
+
   const outcomeOf = (rec: { id: string; status: string; outcome: string | null; reason: string | null }): AttemptOutcome => ({
     call_status: rec.status as AttemptOutcome['call_status'],
     outcome: (rec.outcome as AttemptOutcome['outcome']) ?? null,
@@ -85,9 +105,9 @@ export function createMissionCallActivities(deps: { db: Db; lines: LineConfig[];
       let rec = await db.callRecord.findUnique({ where: { id: input.callId } });
       if (rec && CALL_TERMINAL.has(rec.status)) return outcomeOf(rec);
       if (rec?.dialedAt) {
-        // An earlier try dialled and then lost its worker: the call cannot be followed any more.
-        const session = rec.sessionId ? await db.callSession.findUnique({ where: { id: rec.sessionId } }) : null;
-        const ended = session ? { status: 'completed', outcome: 'answered' } : { status: 'failed', outcome: null, reason: 'the worker following this call stopped' };
+        // An earlier try dialled and then lost its worker. Never dial again: follow the call's
+        // voice session to its end instead (a phone call goes on without Parley's worker).
+        const ended = await followLostCall(rec, line.number, input.callId);
         await setCall(rec.id, input.eventId, { ...ended, endedAt: new Date() });
         await releaseLease(line.number, input.callId);
         return outcomeOf((await db.callRecord.findUnique({ where: { id: input.callId } }))!);

@@ -59,6 +59,9 @@ export function simLineDrivers(sim: SimDriver): Pick<LineDrivers, 'dial' | 'send
           case 'hung-up':
             // Hung up by us before anybody answered: `canceled`; after talking: `completed`.
             return r.session_id ? { ...base, call_status: 'completed', outcome: 'answered' } : { ...base, call_status: hungUpByUs ? 'canceled' : 'failed', outcome: null };
+          case 'failed':
+            // Dropped after the callee answered and talked: the conversation happened.
+            return r.session_id && r.turns > 1 ? { ...base, call_status: 'completed', outcome: 'answered' } : { ...base, call_status: 'failed', outcome: null };
           default:
             return { ...base, call_status: r.outcome, outcome: null };
         }

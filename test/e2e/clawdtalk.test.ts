@@ -29,7 +29,11 @@ beforeAll(async () => {
   );
   fs.mkdirSync(TMP_DIR, { recursive: true });
   const personas = path.join(TMP_DIR, `clawdtalk-personas-${process.pid}.json`);
-  fs.writeFileSync(personas, JSON.stringify({ default: { name: 'Short quote', voice: 'en-us', speed: 1, lines: ['Hello, the price is two hundred forty dollars.', 'Thursday works. Bye.'] } }));
+  const talker = { name: 'Long talker', voice: 'en-us', speed: 1, lines: Array.from({ length: 40 }, (_, i) => `This is line ${i + 1} of a long conversation about prices.`) };
+  fs.writeFileSync(
+    personas,
+    JSON.stringify({ default: { name: 'Short quote', voice: 'en-us', speed: 1, lines: ['Hello, the price is two hundred forty dollars.', 'Thursday works. Bye.'] }, '+13125550404': talker, '+13125550505': talker }),
+  );
   const ports = await embeddedEnv({
     PARLEY_SIM_PACE: 'fast',
     PARLEY_SIM_PERSONAS: personas,
@@ -38,6 +42,8 @@ beforeAll(async () => {
     PARLEY_TTS_BASE_URL: llm.url,
     PARLEY_MISSION_TIME_SCALE: '0.001',
     PARLEY_OWNER_PHONE: '+15550109999',
+    // A session whose phone died (with a killed worker) ends 5 s later rather than 60.
+    PARLEY_SESSION_TTL: '5',
   });
   // `npx parley keys create` prints the key alone on its last line.
   const out = execFileSync(process.execPath, [path.join(ROOT, 'bin', 'parley.js'), 'keys', 'create', '--name', 'clawdtalk'], { env: ports.env, encoding: 'utf8' });
@@ -215,4 +221,41 @@ test('M56: killing the worker and the API while a call is scheduled loses nothin
   expect(event).toMatchObject({ status: 'completed', call_status: 'completed', retry_count: 0 });
   const list = get(await request('GET', `/assistants/${assistantId}/events`), 'data', []);
   expect(list.filter((e: Obj) => e.to === '+13125550303')).toHaveLength(1);
+});
+
+async function apiBack() {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      return await request('GET', '/numbers/account-phones');
+    } catch {
+      await sleep(300);
+    }
+  }
+  throw new Error('the API did not come back');
+}
+
+test('M56: the API killed mid-call: the call completes, nothing is dialled twice', async () => {
+  const result = await request('POST', `/assistants/${assistantId}/events`, { channel: 'call', to: '+13125550404', from: agentPhone, scheduled_at: inSeconds(61) });
+  const eventId = get(result, 'event', result).id;
+  const live = await eventUntil(assistantId, eventId, ['in_progress'], 60_000);
+  expect(live.status).toBe('in_progress');
+  while ((await getEvent(assistantId, eventId)).call_status !== 'in-progress') await sleep(100);
+  process.kill(childRunning(parley, 'api/server.ts')!, 'SIGKILL');
+  await apiBack();
+  const event = await eventUntil(assistantId, eventId, ['completed', 'failed', 'cancelled']);
+  expect(event).toMatchObject({ status: 'completed', call_status: 'completed', retry_count: 0, outcome: 'answered' });
+});
+
+test('M56: the worker killed mid-call: the retried attempt follows the call instead of dialling again', async () => {
+  const result = await request('POST', `/assistants/${assistantId}/events`, { channel: 'call', to: '+13125550505', from: agentPhone, scheduled_at: inSeconds(61) });
+  const eventId = get(result, 'event', result).id;
+  const deadline = Date.now() + 60_000;
+  while ((await getEvent(assistantId, eventId)).call_status !== 'in-progress' && Date.now() < deadline) await sleep(100);
+  process.kill(childRunning(parley, 'worker/main.ts')!, 'SIGKILL');
+  // The attempt's heartbeat times out (30 s), its retry finds the dial recorded and follows the session.
+  const event = await eventUntil(assistantId, eventId, ['completed', 'failed', 'cancelled'], 150_000);
+  expect(event).toMatchObject({ status: 'completed', call_status: 'completed', retry_count: 0 });
+  const call = await request('GET', `/calls/${event.conversation_id}`);
+  expect(call).toMatchObject({ status: 'completed', outcome: 'answered', reason: 'followed after a worker restart' });
 });
