@@ -88,3 +88,12 @@ test('M36: a require_biometric approval needs an admin key (403 with a client ke
   expect(res.statusCode).toBe(200);
   expect(res.json().status).toBe('denied');
 });
+
+test('M30 without an LLM: the insight is `failed` with the reason, never invented; the event still completes', async () => {
+  const a = (await v1.call('POST', '/v1/assistants', { name: 'No LLM', instructions: 'x', greeting: '' })).body;
+  const at = new Date(Date.now() + 61_000).toISOString();
+  const ev = await v1.call('POST', `/v1/assistants/${a.id}/events`, { channel: 'call', to: '+13125550101', from: '+15550100002', scheduled_at: at });
+  const done = await until(async () => (await v1.call('GET', `/v1/assistants/${a.id}/events/${ev.body.id}`)).body, (e) => e.status === 'completed');
+  const insights = (await v1.call('GET', `/v1/missions/conversations/${done.conversation_id}/insights`)).body.data;
+  expect(insights).toEqual([expect.objectContaining({ name: 'summary', status: 'failed', conversation_insights: [], reason: expect.stringContaining('no LLM configured') })]);
+});

@@ -166,6 +166,14 @@ test('M25: a callee who never answers is retried per the service rules and ends 
   expect(dials).toHaveLength(3);
   // service: 30–120 min between attempts, here ×0.0001 → 180–720 ms.
   for (let i = 1; i < dials.length; i++) expect(dials[i].at - dials[i - 1].at).toBeGreaterThanOrEqual(170);
+  // Operators filter events in the Temporal UI by assistant and call status.
+  const query = `ParleyAssistantId = "${assistant.id}" AND ParleyCallStatus = "no-answer" AND ParleyEventId = "${res.body.id}"`;
+  const found = await until(async () => {
+    const ids: string[] = [];
+    for await (const wf of v1.stack.client.workflow.list({ query })) ids.push(wf.workflowId);
+    return ids;
+  }, (ids) => ids.length > 0, 15_000);
+  expect(found).toEqual([`event-${res.body.id}`]);
 });
 
 test('M26: busy then answer: retried after 10–15 min (scaled), then completed with retry_count 1', async () => {
