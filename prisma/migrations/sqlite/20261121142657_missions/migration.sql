@@ -1,6 +1,6 @@
 -- CreateTable
 CREATE TABLE "Mission" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "accountId" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "instructions" TEXT NOT NULL,
@@ -8,15 +8,13 @@ CREATE TABLE "Mission" (
     "mode" TEXT NOT NULL DEFAULT 'compat',
     "latestRunId" TEXT,
     "requestHash" TEXT NOT NULL DEFAULT '',
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "Mission_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "MissionRun" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "missionId" TEXT NOT NULL,
     "accountId" TEXT NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'pending',
@@ -25,29 +23,25 @@ CREATE TABLE "MissionRun" (
     "resultPayloadJson" TEXT,
     "memoryJson" TEXT NOT NULL DEFAULT '{}',
     "memoryVersion" INTEGER NOT NULL DEFAULT 0,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "MissionRun_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "PlanStep" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "runId" TEXT NOT NULL,
     "stepId" TEXT NOT NULL,
     "description" TEXT NOT NULL,
     "sequence" INTEGER NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'pending',
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "PlanStep_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "RunEvent" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "runId" TEXT NOT NULL,
     "seq" INTEGER NOT NULL,
     "type" TEXT NOT NULL,
@@ -55,25 +49,23 @@ CREATE TABLE "RunEvent" (
     "agentId" TEXT,
     "stepId" TEXT,
     "payloadJson" TEXT,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "RunEvent_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "RunAgent" (
     "runId" TEXT NOT NULL,
     "assistantId" TEXT NOT NULL,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL,
 
-    CONSTRAINT "RunAgent_pkey" PRIMARY KEY ("runId","assistantId")
+    PRIMARY KEY ("runId", "assistantId")
 );
 
 -- CreateTable
 CREATE TABLE "Assistant" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "accountId" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "instructions" TEXT NOT NULL,
@@ -85,47 +77,41 @@ CREATE TABLE "Assistant" (
     "featuresJson" TEXT NOT NULL,
     "insightsJson" TEXT,
     "requestHash" TEXT NOT NULL DEFAULT '',
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "Assistant_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "PhoneLine" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "number" TEXT NOT NULL,
     "driver" TEXT NOT NULL,
     "serial" TEXT NOT NULL DEFAULT '',
     "accountId" TEXT NOT NULL DEFAULT 'default',
     "connectionId" TEXT,
     "connectionType" TEXT,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "PhoneLine_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "LineLease" (
-    "number" TEXT NOT NULL,
+    "number" TEXT NOT NULL PRIMARY KEY,
     "holder" TEXT NOT NULL,
-    "expiresAt" TIMESTAMP(3) NOT NULL,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "LineLease_pkey" PRIMARY KEY ("number")
+    "expiresAt" DATETIME NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "ScheduledEvent" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "accountId" TEXT NOT NULL,
     "assistantId" TEXT NOT NULL,
     "channel" TEXT NOT NULL,
     "to" TEXT NOT NULL,
     "from" TEXT NOT NULL,
-    "scheduledAt" TIMESTAMP(3) NOT NULL,
+    "scheduledAt" DATETIME NOT NULL,
     "textBody" TEXT,
     "missionId" TEXT,
     "runId" TEXT,
@@ -134,18 +120,16 @@ CREATE TABLE "ScheduledEvent" (
     "callStatus" TEXT,
     "conversationId" TEXT,
     "retryCount" INTEGER NOT NULL DEFAULT 0,
-    "nextAttemptAt" TIMESTAMP(3),
+    "nextAttemptAt" DATETIME,
     "outcome" TEXT,
     "dedupeKey" TEXT NOT NULL,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "ScheduledEvent_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "CallRecord" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "accountId" TEXT NOT NULL,
     "eventId" TEXT,
     "attempt" INTEGER NOT NULL DEFAULT 0,
@@ -157,33 +141,30 @@ CREATE TABLE "CallRecord" (
     "sessionId" TEXT,
     "greeting" TEXT,
     "purpose" TEXT,
-    "dialedAt" TIMESTAMP(3),
-    "answeredAt" TIMESTAMP(3),
-    "endedAt" TIMESTAMP(3),
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "CallRecord_pkey" PRIMARY KEY ("id")
+    "instructions" TEXT,
+    "dialedAt" DATETIME,
+    "answeredAt" DATETIME,
+    "endedAt" DATETIME,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "Insight" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "callId" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "status" TEXT NOT NULL,
     "result" TEXT NOT NULL DEFAULT '',
     "structuredJson" TEXT,
     "error" TEXT,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "Insight_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "Message" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "accountId" TEXT NOT NULL,
     "direction" TEXT NOT NULL,
     "from" TEXT NOT NULL,
@@ -191,41 +172,35 @@ CREATE TABLE "Message" (
     "body" TEXT NOT NULL,
     "status" TEXT NOT NULL,
     "eventId" TEXT,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "Message_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "Approval" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "accountId" TEXT NOT NULL,
     "action" TEXT NOT NULL,
     "details" TEXT,
     "requireBiometric" BOOLEAN NOT NULL DEFAULT false,
     "status" TEXT NOT NULL DEFAULT 'pending',
     "note" TEXT,
-    "expiresAt" TIMESTAMP(3) NOT NULL,
-    "decidedAt" TIMESTAMP(3),
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "Approval_pkey" PRIMARY KEY ("id")
+    "expiresAt" DATETIME NOT NULL,
+    "decidedAt" DATETIME,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "IdempotencyRecord" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "bodyHash" TEXT NOT NULL,
     "state" TEXT NOT NULL,
     "statusCode" INTEGER,
     "responseJson" TEXT,
-    "expiresAt" TIMESTAMP(3) NOT NULL,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "IdempotencyRecord_pkey" PRIMARY KEY ("id")
+    "expiresAt" DATETIME NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateIndex
@@ -257,6 +232,12 @@ CREATE INDEX "ScheduledEvent_dedupeKey_idx" ON "ScheduledEvent"("dedupeKey");
 
 -- CreateIndex
 CREATE INDEX "CallRecord_eventId_idx" ON "CallRecord"("eventId");
+
+-- CreateIndex
+CREATE INDEX "CallRecord_sessionId_idx" ON "CallRecord"("sessionId");
+
+-- CreateIndex
+CREATE INDEX "CallRecord_to_status_idx" ON "CallRecord"("to", "status");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "Insight_callId_name_key" ON "Insight"("callId", "name");

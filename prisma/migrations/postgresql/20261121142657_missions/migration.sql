@@ -1,6 +1,6 @@
 -- CreateTable
 CREATE TABLE "Mission" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "accountId" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "instructions" TEXT NOT NULL,
@@ -8,13 +8,15 @@ CREATE TABLE "Mission" (
     "mode" TEXT NOT NULL DEFAULT 'compat',
     "latestRunId" TEXT,
     "requestHash" TEXT NOT NULL DEFAULT '',
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Mission_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "MissionRun" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "missionId" TEXT NOT NULL,
     "accountId" TEXT NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'pending',
@@ -23,25 +25,29 @@ CREATE TABLE "MissionRun" (
     "resultPayloadJson" TEXT,
     "memoryJson" TEXT NOT NULL DEFAULT '{}',
     "memoryVersion" INTEGER NOT NULL DEFAULT 0,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "MissionRun_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "PlanStep" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "runId" TEXT NOT NULL,
     "stepId" TEXT NOT NULL,
     "description" TEXT NOT NULL,
     "sequence" INTEGER NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'pending',
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "PlanStep_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "RunEvent" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "runId" TEXT NOT NULL,
     "seq" INTEGER NOT NULL,
     "type" TEXT NOT NULL,
@@ -49,23 +55,25 @@ CREATE TABLE "RunEvent" (
     "agentId" TEXT,
     "stepId" TEXT,
     "payloadJson" TEXT,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "RunEvent_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "RunAgent" (
     "runId" TEXT NOT NULL,
     "assistantId" TEXT NOT NULL,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
 
-    PRIMARY KEY ("runId", "assistantId")
+    CONSTRAINT "RunAgent_pkey" PRIMARY KEY ("runId","assistantId")
 );
 
 -- CreateTable
 CREATE TABLE "Assistant" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "accountId" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "instructions" TEXT NOT NULL,
@@ -77,41 +85,47 @@ CREATE TABLE "Assistant" (
     "featuresJson" TEXT NOT NULL,
     "insightsJson" TEXT,
     "requestHash" TEXT NOT NULL DEFAULT '',
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Assistant_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "PhoneLine" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "number" TEXT NOT NULL,
     "driver" TEXT NOT NULL,
     "serial" TEXT NOT NULL DEFAULT '',
     "accountId" TEXT NOT NULL DEFAULT 'default',
     "connectionId" TEXT,
     "connectionType" TEXT,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "PhoneLine_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "LineLease" (
-    "number" TEXT NOT NULL PRIMARY KEY,
+    "number" TEXT NOT NULL,
     "holder" TEXT NOT NULL,
-    "expiresAt" DATETIME NOT NULL,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "expiresAt" TIMESTAMP(3) NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "LineLease_pkey" PRIMARY KEY ("number")
 );
 
 -- CreateTable
 CREATE TABLE "ScheduledEvent" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "accountId" TEXT NOT NULL,
     "assistantId" TEXT NOT NULL,
     "channel" TEXT NOT NULL,
     "to" TEXT NOT NULL,
     "from" TEXT NOT NULL,
-    "scheduledAt" DATETIME NOT NULL,
+    "scheduledAt" TIMESTAMP(3) NOT NULL,
     "textBody" TEXT,
     "missionId" TEXT,
     "runId" TEXT,
@@ -120,16 +134,18 @@ CREATE TABLE "ScheduledEvent" (
     "callStatus" TEXT,
     "conversationId" TEXT,
     "retryCount" INTEGER NOT NULL DEFAULT 0,
-    "nextAttemptAt" DATETIME,
+    "nextAttemptAt" TIMESTAMP(3),
     "outcome" TEXT,
     "dedupeKey" TEXT NOT NULL,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "ScheduledEvent_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "CallRecord" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "accountId" TEXT NOT NULL,
     "eventId" TEXT,
     "attempt" INTEGER NOT NULL DEFAULT 0,
@@ -141,29 +157,34 @@ CREATE TABLE "CallRecord" (
     "sessionId" TEXT,
     "greeting" TEXT,
     "purpose" TEXT,
-    "dialedAt" DATETIME,
-    "answeredAt" DATETIME,
-    "endedAt" DATETIME,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "instructions" TEXT,
+    "dialedAt" TIMESTAMP(3),
+    "answeredAt" TIMESTAMP(3),
+    "endedAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "CallRecord_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "Insight" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "callId" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "status" TEXT NOT NULL,
     "result" TEXT NOT NULL DEFAULT '',
     "structuredJson" TEXT,
     "error" TEXT,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Insight_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "Message" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "accountId" TEXT NOT NULL,
     "direction" TEXT NOT NULL,
     "from" TEXT NOT NULL,
@@ -171,35 +192,41 @@ CREATE TABLE "Message" (
     "body" TEXT NOT NULL,
     "status" TEXT NOT NULL,
     "eventId" TEXT,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Message_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "Approval" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "accountId" TEXT NOT NULL,
     "action" TEXT NOT NULL,
     "details" TEXT,
     "requireBiometric" BOOLEAN NOT NULL DEFAULT false,
     "status" TEXT NOT NULL DEFAULT 'pending',
     "note" TEXT,
-    "expiresAt" DATETIME NOT NULL,
-    "decidedAt" DATETIME,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "expiresAt" TIMESTAMP(3) NOT NULL,
+    "decidedAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Approval_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "IdempotencyRecord" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "bodyHash" TEXT NOT NULL,
     "state" TEXT NOT NULL,
     "statusCode" INTEGER,
     "responseJson" TEXT,
-    "expiresAt" DATETIME NOT NULL,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "expiresAt" TIMESTAMP(3) NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "IdempotencyRecord_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateIndex
@@ -231,6 +258,12 @@ CREATE INDEX "ScheduledEvent_dedupeKey_idx" ON "ScheduledEvent"("dedupeKey");
 
 -- CreateIndex
 CREATE INDEX "CallRecord_eventId_idx" ON "CallRecord"("eventId");
+
+-- CreateIndex
+CREATE INDEX "CallRecord_sessionId_idx" ON "CallRecord"("sessionId");
+
+-- CreateIndex
+CREATE INDEX "CallRecord_to_status_idx" ON "CallRecord"("to", "status");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "Insight_callId_name_key" ON "Insight"("callId", "name");
