@@ -36,6 +36,8 @@ export interface MissionsConfig {
    * delays, approval expiry, idle timeout) is multiplied by this. 1 = contract behaviour.
    */
   timeScale: number;
+  /** Where the worker's simulated lines find Parley's phone API ("" = http://127.0.0.1:<port>). */
+  simApiUrl: string;
 }
 
 export const DEFAULT_SIM_LINES = ['+15550100001', '+15550100002'];
@@ -92,6 +94,12 @@ function parseLines(raw: string | undefined, telephonyDriver: string, adbSerial:
   return lines;
 }
 
+function simApiUrl(raw: string | undefined, problems: string[]): string {
+  if (!raw) return '';
+  if (!/^https?:\/\/[^\s]+$/.test(raw)) problems.push(`sim_api_url must be an http(s) URL, got ${JSON.stringify(raw)}`);
+  return raw.replace(/\/+$/, '');
+}
+
 /** Builds and validates the missions settings; problems are appended to the boot's list. */
 export function missionsConfigFrom(get: (key: string) => string | undefined, telephonyDriver: string, adbSerial: string, problems: string[]): MissionsConfig {
   let keys: string[] = [];
@@ -116,5 +124,6 @@ export function missionsConfigFrom(get: (key: string) => string | undefined, tel
     rateLimitCreatesPerMin: num('rate_limit_creates_per_min', get('rate_limit_creates_per_min'), 120, 1, 1000000, problems),
     compatRunIdleTimeoutSec: num('compat_run_idle_timeout', get('compat_run_idle_timeout'), 72 * 3600, 1, 365 * 86400, problems),
     timeScale: num('mission_time_scale', get('mission_time_scale'), 1, 0.00001, 1, problems),
+    simApiUrl: simApiUrl(get('sim_api_url'), problems),
   };
 }
