@@ -125,3 +125,12 @@ test('M37: over the rate limit is 429 with an integer Retry-After', async () => 
     await limited.close();
   }
 });
+
+test('§2: repeated 401s from one address turn into 429', async () => {
+  const statuses: number[] = [];
+  for (let i = 0; i < 30; i++) statuses.push((await inject({ authorization: 'Bearer wrong' })).statusCode);
+  expect(statuses.slice(0, 5).every((s) => s === 401 || s === 429)).toBe(true);
+  expect(statuses.at(-1)).toBe(429);
+  // A valid key is never locked out by someone else's failures.
+  expect((await inject({ authorization: `Bearer ${v1.key}` })).statusCode).toBe(200);
+});
