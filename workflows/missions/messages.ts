@@ -11,6 +11,8 @@ export interface MissionRunInput {
   accountId: string;
   /** Milliseconds without writes after which a run with no open events fails ("abandoned"). */
   idleTimeoutMs: number;
+  /** Carried over continue-as-new; a new run starts `pending`. */
+  status?: string;
 }
 
 export interface RunPatch {

@@ -1,4 +1,4 @@
-import { allHandlersFinished, ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import { RUN_TERMINAL, runTransitionAllowed, type RunStatus } from '../../common/missions';
 import { store } from './activities';
 import { type MissionRunInput, type RunPatch, touchRunSignal, updateRunUpdate } from './messages';
@@ -9,7 +9,7 @@ import { type MissionRunInput, type RunPatch, touchRunSignal, updateRunUpdate } 
  * own write is `failed` ("abandoned") after the idle timeout with no writes and no open events.
  */
 export async function missionRunWorkflow(input: MissionRunInput): Promise<{ status: string }> {
-  let status = 'pending';
+  let status = input.status ?? 'pending';
   let writes = 0;
   setHandler(touchRunSignal, () => void (writes += 1));
   setHandler(
@@ -32,6 +32,11 @@ export async function missionRunWorkflow(input: MissionRunInput): Promise<{ stat
   while (!RUN_TERMINAL.has(status)) {
     const seen = writes;
     const active = await condition(() => writes !== seen || RUN_TERMINAL.has(status), input.idleTimeoutMs);
+    if (!RUN_TERMINAL.has(status) && workflowInfo().continueAsNewSuggested) {
+      // A chatty bot's writes (each a signal or update) grow the history: start afresh.
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof missionRunWorkflow>({ ...input, status });
+    }
     if (active || RUN_TERMINAL.has(status)) continue;
     if (await store.runHasOpenEvents(input.runId)) continue;
     await store.saveRun({ runId: input.runId, status: 'failed', resultSummary: 'abandoned: no writes and no open events within the idle timeout' });
