@@ -40,6 +40,14 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
   /** Any write but a status change keeps the run from going idle. */
   const touch = (runId: string) => temporal.workflow.getHandle(runWorkflowId(runId)).signal(touchRunSignal).catch(() => undefined);
 
+  const openEvents = (runId: string) => db.scheduledEvent.findMany({ where: { runId, status: { in: ['pending', 'in_progress'] } } });
+
+  /** A cancelled run cancels its open events (spec §4); `hangup: false` lets live calls finish. */
+  async function cancelOpenEvents(runId: string, hangup: boolean) {
+    const events = (await openEvents(runId)).filter((e) => hangup || e.status === 'pending');
+    await Promise.all(events.map((e) => tryUpdate(() => temporal.workflow.getHandle(eventWorkflowId(e.id)).executeUpdate(cancelEventUpdate)).catch(() => undefined)));
+  }
+
   async function withLatest(m: Awaited<ReturnType<typeof missionFor>>) {
     return missionView(m, m.latestRunId ? await db.missionRun.findUnique({ where: { id: m.latestRunId } }) : null);
   }
@@ -117,6 +125,7 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
       throw new V1Error(409, 'run_terminal', `the run is ${run.status}`);
     }
     const handle = temporal.workflow.getHandle(runWorkflowId(run.id));
+    if (patch.status === 'cancelled') await cancelOpenEvents(run.id, true);
     const done = await tryUpdate(() => handle.executeUpdate(updateRunUpdate, { args: [patch] }));
     const after = (await db.missionRun.findUnique({ where: { id: run.id } }))!;
     if (!done.ok && patch.status !== after.status) throw new V1Error(409, 'run_terminal', `the run is ${after.status}`);
@@ -242,16 +251,13 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
   });
 
   // §5c signals. Each answers 202; one that does not fit the run's status is 409.
-  const openEvents = (runId: string) => db.scheduledEvent.findMany({ where: { runId, status: { in: ['pending', 'in_progress'] } } });
 
   route(app, 'POST', '/missions/:m/runs/:r/cancel', async (req, reply) => {
     const run = await runFor(req);
     const body = bodyOf(req);
     const reason = optionalString(body, 'reason') ?? 'cancelled';
     if (RUN_TERMINAL.has(run.status)) throw new V1Error(409, 'invalid_transition', `the run is ${run.status}`);
-    // hangup:false lets live calls finish; their pending siblings are cancelled either way.
-    const events = (await openEvents(run.id)).filter((e) => body.hangup !== false || e.status === 'pending');
-    await Promise.all(events.map((e) => tryUpdate(() => temporal.workflow.getHandle(eventWorkflowId(e.id)).executeUpdate(cancelEventUpdate)).catch(() => undefined)));
+    await cancelOpenEvents(run.id, body.hangup !== false);
     await tryUpdate(() => temporal.workflow.getHandle(runWorkflowId(run.id)).executeUpdate(updateRunUpdate, { args: [{ status: 'cancelled', result_summary: reason }] }));
     return reply.code(202).send({ data: runView((await db.missionRun.findUnique({ where: { id: run.id } }))!) });
   });

@@ -137,9 +137,11 @@ test('M19, M20: scheduling checks are 422 with pointers', async () => {
   expect((await schedule({ to: '+13125550101', from: '+15550177777' })).body.error.code).toBe('from_not_owned');
 });
 
-test('M21: scheduling on a terminal run is 409', async () => {
+test('M21: scheduling on a terminal run is 409; a run PATCHed cancelled cancels its open events', async () => {
   const r = (await v1.call('POST', `/v1/missions/${mission.id}/runs`, {})).body.data;
+  const open = await schedule({ to: '+13125550199', run_id: r.id, scheduled_at: inSeconds(7200) });
   await v1.call('PATCH', `/v1/missions/${mission.id}/runs/${r.id}`, { status: 'cancelled' });
+  expect(await getEvent(open.body.id)).toMatchObject({ status: 'cancelled' });
   const res = await schedule({ to: '+13125550101', run_id: r.id });
   expect(res.status).toBe(409);
   expect(res.body.error.code).toBe('run_terminal');
