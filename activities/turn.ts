@@ -14,6 +14,7 @@ import { createSpeechEngines, SpeechEngines } from './speech';
 import { silenceWav } from './speech/wav';
 import type { SpeechConfig } from '../infra/speech-config';
 import type { CallDirection, ChatMessage, ReplySource } from '../workflows/call-session/messages';
+import { missionCallPrompt } from './missions/prompt';
 
 export interface TurnDeps {
   db: Db;
@@ -183,7 +184,9 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
       input: TurnRef & { transcript: string; history: ChatMessage[]; summary: string; sessionInstruction: string; turnSupplement: string; context: string },
     ): Promise<{ reply: string; model: string; llmMs: number }> {
       const s = await settings(input.turnId);
-      const messages = buildLlmMessages({ ...input, basePrompt: s.llmSystemPrompt, language: s.speech.llm.language });
+      // A call placed for a mission speaks with its assistant's instructions.
+      const basePrompt = (await missionCallPrompt(db, input.sessionId, s.llmSystemPrompt)) ?? s.llmSystemPrompt;
+      const messages = buildLlmMessages({ ...input, basePrompt, language: s.speech.llm.language });
       const { reply, model, ms } = await enginesFor(s.speech).complete(messages as never);
       return { reply, model, llmMs: ms };
     },

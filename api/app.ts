@@ -29,6 +29,7 @@ import { callerHistoryRoutes } from './routes/caller-history';
 import { providerConfigRoutes } from './routes/config-providers';
 import { instructionRoutes } from './routes/instructions';
 import { statusRoutes } from './routes/status';
+import { v1Routes } from './v1';
 
 export interface AppDeps {
   config: Config;
@@ -93,6 +94,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   await app.register(instructionRoutes, deps);
   await app.register(providerConfigRoutes, deps);
   await app.register(callerHistoryRoutes, deps);
+  await app.register(v1Routes, { ...deps, prefix: '/v1' });
 
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ detail: `Not Found: ${req.method} ${req.url.split('?')[0]}` });

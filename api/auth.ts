@@ -66,6 +66,8 @@ function isLoopbackPeer(req: FastifyRequest): boolean {
  */
 export function bearerAuth(config: AccessConfig) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
+    // The /v1 missions plane has its own API keys and error shape (api/v1/guards.ts).
+    if (req.url === '/v1' || req.url.startsWith('/v1/') || req.url.startsWith('/v1?')) return;
     if (!originAllowed(req, config)) {
       await reply.code(403).send({ detail: 'Forbidden' });
       return;

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { normalizeE164 } from '../common/phone-number';
 import { DEFAULT_PERSONAS_FILE, loadPersonas, PersonaFileError, personaFor } from '../activities/telephony/personas';
+import { keys } from './keys';
 import { SIM_OUTCOME_SUFFIXES, SimPhone, type SimCallDirection, type SimEvent, type SimPace } from '../activities/telephony/sim-phone';
 
 /** Where a subcommand writes and what it reads; tests pass their own. */
@@ -154,7 +155,7 @@ const help: Subcommand = {
 };
 
 /** Every subcommand by name; add new ones (`keys`, …) here. */
-export const SUBCOMMANDS: Record<string, Subcommand> = { phone, help };
+export const SUBCOMMANDS: Record<string, Subcommand> = { phone, keys, help };
 
 function generalUsage(): string {
   const width = Math.max(...Object.keys(SUBCOMMANDS).map((n) => n.length));

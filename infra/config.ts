@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SpeechConfig, speechConfigFrom } from './speech-config';
+import { MissionsConfig, missionsConfigFrom } from './missions-config';
 
 export interface Config {
   host: string;
@@ -48,6 +49,8 @@ export interface Config {
   turnBudgetS: number;
   /** How often each API process looks for new events and turn requests in the database (ms). */
   eventPollMs: number;
+  /** The /v1 missions plane (ClawdTalk-compatible API); see infra/missions-config.ts. */
+  missions: MissionsConfig;
   /** Environment, then config file, by contract key name: runtime settings start from this. */
   lookup(key: string): string | undefined;
   /**
@@ -156,6 +159,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   if (telephonyDriver !== 'sim' && telephonyDriver !== 'adb') problems.push(`telephony_driver must be sim or adb, got ${JSON.stringify(telephonyDriver)}`);
   const simPace = get('sim_pace') ?? 'realtime';
   if (simPace !== 'realtime' && simPace !== 'fast') problems.push(`sim_pace must be realtime or fast, got ${JSON.stringify(simPace)}`);
+  const missions = missionsConfigFrom(get, telephonyDriver, get('adb_serial') ?? '', problems);
   const config: Config = {
     host,
     port,
@@ -187,6 +191,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     agentTakeoverTimeout: int('agent_takeover_timeout', get('agent_takeover_timeout'), 30, 1, 600, problems),
     turnBudgetS: int('turn_budget_s', get('turn_budget_s'), 40, 10, 600, problems),
     eventPollMs: int('event_poll_ms', get('event_poll_ms'), 20, 5, 5000, problems),
+    missions,
     lookup: get,
     reloadFile() {
       const found: string[] = [];

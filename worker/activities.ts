@@ -1,14 +1,37 @@
 /** Builds every activity from real clients: the one place activity factories are wired. */
 import type { Config } from '../infra/config';
 import type { Db } from '../infra/db';
+import type { LineConfig } from '../infra/missions-config';
 import { createStoreActivities } from '../activities/store';
 import { createTurnActivities, TurnDeps } from '../activities/turn';
 import { createRetentionActivities } from '../activities/retention';
+import { createMissionCallActivities } from '../activities/missions/calls';
+import { createInsightActivities } from '../activities/missions/insights';
+import { createMissionStoreActivities } from '../activities/missions/store';
+import type { LineDrivers } from '../activities/missions/lines';
 
-export function buildActivities(deps: { db: Db; config: Pick<Config, 'lookup'>; engines?: TurnDeps['engines'] }) {
+/** The phone lines the missions activities dial through; none = every dial fails honestly. */
+export interface MissionLines {
+  lines: LineConfig[];
+  drivers: LineDrivers;
+}
+
+const NO_LINES: MissionLines = {
+  lines: [],
+  drivers: {
+    dial: async () => ({ ok: false, detail: 'no line driver in this worker' }),
+    sendSms: async () => ({ ok: false, detail: 'no line driver in this worker' }),
+  },
+};
+
+export function buildActivities(deps: { db: Db; config: Pick<Config, 'lookup'>; engines?: TurnDeps['engines']; lines?: MissionLines }) {
+  const lines = deps.lines ?? NO_LINES;
   return {
     ...createStoreActivities(deps.db, deps.config),
     ...createTurnActivities(deps),
     ...createRetentionActivities(deps.db),
+    ...createMissionStoreActivities(deps.db),
+    ...createMissionCallActivities({ db: deps.db, lines: lines.lines, drivers: lines.drivers }),
+    ...createInsightActivities({ db: deps.db, config: deps.config }),
   };
 }

@@ -3,7 +3,7 @@ import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import type { TurnDeps } from '../activities/turn';
 import type { Config } from '../infra/config';
 import type { Db } from '../infra/db';
-import { buildActivities } from './activities';
+import { buildActivities, type MissionLines } from './activities';
 
 export function createParleyWorker(deps: {
   connection: NativeConnection;
@@ -11,6 +11,8 @@ export function createParleyWorker(deps: {
   db: Db;
   /** Speech engines; default: the configured providers. The benchmark injects instant ones. */
   engines?: TurnDeps['engines'];
+  /** The missions plane's phone lines (worker/lines.ts). */
+  lines?: MissionLines;
   tuning?: Pick<WorkerOptions, 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentLocalActivityExecutions'>;
 }): Promise<Worker> {
   return Worker.create({
@@ -18,7 +20,7 @@ export function createParleyWorker(deps: {
     namespace: deps.config.temporalNamespace,
     taskQueue: deps.config.taskQueue,
     workflowsPath: require.resolve('../workflows'),
-    activities: buildActivities({ db: deps.db, config: deps.config, engines: deps.engines }),
+    activities: buildActivities({ db: deps.db, config: deps.config, engines: deps.engines, lines: deps.lines }),
     // Worker.create also installs SIGINT/SIGTERM handlers that start a graceful shutdown.
     shutdownGraceTime: '10 seconds',
     ...deps.tuning,

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../infra/config';
 import { createDb, prepareDb } from '../infra/db';
 import { createLogger } from '../infra/log';
 import { createParleyWorker } from './create';
+import { createMissionLines } from './lines';
 import { Client, Connection } from '@temporalio/client';
 import { ensureRetentionSchedule } from '../infra/temporal';
 
@@ -18,7 +19,8 @@ async function main(): Promise<void> {
   const db = createDb(config.databaseUrl);
   await prepareDb(db, config.databaseUrl);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const worker = await createParleyWorker({ connection, config, db });
+  const lines = createMissionLines(config, db, log);
+  const worker = await createParleyWorker({ connection, config, db, lines });
   const client = new Client({ connection: await Connection.connect({ address: config.temporalAddress }), namespace: config.temporalNamespace });
   await ensureRetentionSchedule(client, config);
   await client.connection.close();
@@ -31,6 +33,7 @@ async function main(): Promise<void> {
   try {
     await worker.run();
   } finally {
+    await lines.close();
     await connection.close();
     await db.$disconnect();
     log.info('worker stopped');

@@ -44,6 +44,8 @@ export interface SimCallInfo {
 export interface SimDriver extends TelephonyDriver {
   /** Calls still running, oldest first. */
   activeCalls(): SimCallInfo[];
+  /** Hangs up the one call placed by `command_id` (false when it is not running here). */
+  hangupCommand(command_id: string): boolean;
   /** Aborts every call and waits for them to finish (graceful shutdown). */
   close(): Promise<void>;
 }
@@ -111,6 +113,12 @@ export function createSimDriver(options: SimDriverOptions): SimDriver {
 
     async sendSms(): Promise<TelephonyResult> {
       return { ok: false, detail: SMS_NOT_SUPPORTED };
+    },
+
+    hangupCommand(command_id: string): boolean {
+      const call = active.get(command_id);
+      call?.phone.abort();
+      return Boolean(call);
     },
 
     activeCalls(): SimCallInfo[] {

@@ -17,6 +17,10 @@ import { DevServer, freePort, startDevServer } from '../../infra/dev-server';
 import { applyMigrations } from '../../prisma/migrate';
 import { buildActivities } from '../../worker/activities';
 import { scenarios } from './scenarios';
+import { missionScenarios } from './mission-scenarios';
+import { DEFAULT_SIM_LINES } from '../../infra/missions-config';
+import { scriptedLines } from '../support/scripted-lines';
+import { startFakeOpenAIServer } from '../support/fake-openai-server';
 
 const HISTORIES_DIR = path.join(__dirname, 'histories');
 
@@ -33,21 +37,26 @@ async function main(): Promise<void> {
   const db = createDb(dbUrl);
   const only = process.argv.slice(2);
   const taskQueue = `record-${randomUUID()}`;
+  // Missions scenarios: scripted lines and a local OpenAI-compatible TEST server for insights.
+  const lines = scriptedLines(db, DEFAULT_SIM_LINES.map((number) => ({ number, driver: 'sim' as const, serial: '' })));
+  const llm = await startFakeOpenAIServer();
+  llm.setReply('{"summary": "Quoted $240", "price_usd": 240}');
   const nativeConnection = await NativeConnection.connect({ address });
   const worker = await Worker.create({
     connection: nativeConnection,
     taskQueue,
     workflowsPath: require.resolve('../../workflows'),
-    activities: buildActivities({ db, config: { lookup: () => undefined }, engines: instantEngines() }),
+    activities: buildActivities({ db, config: { lookup: (key) => (key === 'llm_base_url' ? llm.url : undefined) }, engines: instantEngines(), lines }),
   });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
   fs.mkdirSync(HISTORIES_DIR, { recursive: true });
   try {
     await worker.runUntil(async () => {
-      for (const scenario of scenarios) {
+      const all = [...scenarios.map((s) => ({ name: s.name, run: () => s.run({ client, taskQueue, db }) })), ...missionScenarios.map((s) => ({ name: s.name, run: () => s.run({ client, taskQueue, db, lines }) }))];
+      for (const scenario of all) {
         if (only.length && !only.includes(scenario.name)) continue;
-        const { workflowId, runId } = await scenario.run({ client, taskQueue, db });
+        const { workflowId, runId } = (await scenario.run()) as { workflowId: string; runId?: string };
         const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
         const file = path.join(HISTORIES_DIR, `${scenario.name}.json`);
         fs.writeFileSync(file, JSON.stringify(JSON.parse(historyToJSON(history)), null, 2) + '\n');
@@ -58,6 +67,7 @@ async function main(): Promise<void> {
     await connection.close();
     await nativeConnection.close();
     await db.$disconnect();
+    await llm.close();
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(dbFile + suffix, { force: true });
     await server?.stop();
   }

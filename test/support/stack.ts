@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
 import { buildApp } from '../../api/app';
 import { Config, loadConfig } from '../../infra/config';
-import { buildActivities } from '../../worker/activities';
+import { buildActivities, type MissionLines } from '../../worker/activities';
 import type { TurnDeps } from '../../activities/turn';
 import type { TelephonyDriver } from '../../activities/telephony/driver';
 import { createTestDb, TestDb } from './db';
@@ -26,14 +26,14 @@ export interface Stack {
 
 export async function startStack(
   env: Record<string, string> = {},
-  options: { worker?: boolean; engines?: TurnDeps['engines']; telephony?: TelephonyDriver } = {},
+  options: { worker?: boolean; engines?: TurnDeps['engines']; telephony?: TelephonyDriver; lines?: (db: TestDb['db'], config: Config) => MissionLines } = {},
 ): Promise<Stack> {
   const testDb = await createTestDb();
   const taskQueue = `test-${randomUUID()}`;
   const config = loadConfig({ TEMPORAL_ADDRESS: temporalAddress(), DATABASE_URL: testDb.url, PARLEY_TASK_QUEUE: taskQueue, ...env }, TMP_DIR);
   let stopWorker = async () => undefined;
   if (options.worker !== false) {
-    const { worker, connection } = await createTestWorker({ taskQueue, activities: buildActivities({ db: testDb.db, config, engines: options.engines }) });
+    const { worker, connection } = await createTestWorker({ taskQueue, activities: buildActivities({ db: testDb.db, config, engines: options.engines, lines: options.lines?.(testDb.db, config) }) });
     const running = worker.run();
     let stopped = false;
     stopWorker = async () => {

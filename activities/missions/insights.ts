@@ -1,0 +1,87 @@
+/**
+ * Conversation insights (spec E08): after an answered call, the assistant's insight template and
+ * its JSON Schema go to the OpenAI-compatible LLM with the transcript; the answer is validated
+ * with ajv. Temporal retries a bad or failed answer; the fifth failure is stored as `failed`.
+ */
+import Ajv from 'ajv';
+import { Context } from '@temporalio/activity';
+import type { Config } from '../../infra/config';
+import type { Db } from '../../infra/db';
+import { loadRuntimeSettings } from '../../infra/settings';
+import { createOpenAIClient } from '../speech/openai-providers';
+
+export interface InsightTemplate {
+  name: string;
+  instructions: string;
+  schema: Record<string, unknown>;
+}
+
+export const DEFAULT_INSIGHT: InsightTemplate = {
+  name: 'summary',
+  instructions: 'Summarise the call in one or two sentences in `summary`, and put any facts learned (prices, dates, availability, names) in further fields.',
+  schema: { type: 'object', required: ['summary'], properties: { summary: { type: 'string' } } },
+};
+
+/** Tries before an insight is stored as `failed` (the activity's retry policy allows as many). */
+export const INSIGHT_MAX_TRIES = 5;
+const LLM_TIMEOUT_MS = 30_000;
+
+export function createInsightActivities(deps: { db: Db; config: Pick<Config, 'lookup'> }) {
+  const { db } = deps;
+  const ajv = new Ajv({ allErrors: true, strict: false });
+
+  async function save(callId: string, name: string, data: { status: string; result: string; structured?: object | null; error?: string | null }) {
+    const fields = { status: data.status, result: data.result, structuredJson: data.structured ? JSON.stringify(data.structured) : null, error: data.error ?? null };
+    await db.insight.upsert({ where: { callId_name: { callId, name } }, create: { id: `${callId}-${name}`, callId, name, ...fields }, update: fields });
+  }
+
+  return {
+    /** Extracts the assistant's insight from a call's transcript and stores it; returns its status. */
+    async extractInsights(input: { callId: string; assistantId: string }): Promise<{ status: string; result: string }> {
+      const rec = await db.callRecord.findUnique({ where: { id: input.callId } });
+      const assistant = await db.assistant.findUnique({ where: { id: input.assistantId } });
+      const template: InsightTemplate = assistant?.insightsJson ? { ...DEFAULT_INSIGHT, ...JSON.parse(assistant.insightsJson) } : DEFAULT_INSIGHT;
+      const turns = rec?.sessionId ? await db.turn.findMany({ where: { sessionId: rec.sessionId }, orderBy: { seq: 'asc' } }) : [];
+      const transcript = turns.flatMap((t) => [t.transcript ? `Callee: ${t.transcript}` : '', t.reply ? `Assistant: ${t.reply}` : '']).filter(Boolean).join('\n');
+      const settings = await loadRuntimeSettings(db, deps.config);
+      const llm = settings.speech.llm;
+      if (llm.engine !== 'openai') {
+        // No language model: say so instead of inventing an insight.
+        const error = 'no LLM configured (PARLEY_LLM_BASE_URL): insights need a language model';
+        await save(input.callId, template.name, { status: 'failed', result: '', error });
+        return { status: 'failed', result: '' };
+      }
+      const attempt = Context.current().info.attempt;
+      try {
+        const client = createOpenAIClient({ base_url: llm.base_url, api_key: llm.api_key }, LLM_TIMEOUT_MS);
+        const completion = await client.chat.completions.create({
+          model: llm.model,
+          temperature: 0,
+          messages: [
+            {
+              role: 'system',
+              content: `You extract insights from phone call transcripts. ${template.instructions}\nAnswer with one JSON object only, valid against this JSON Schema:\n${JSON.stringify(template.schema)}`,
+            },
+            { role: 'user', content: `Assistant instructions: ${assistant?.instructions ?? ''}\n\nTranscript:\n${transcript || '(no words were exchanged)'}` },
+          ],
+        });
+        const text = completion.choices[0]?.message?.content ?? '';
+        const json = /\{[\s\S]*\}/.exec(text)?.[0];
+        if (!json) throw new Error(`the model answered no JSON object: ${text.slice(0, 200)}`);
+        const structured = JSON.parse(json) as Record<string, unknown>;
+        const validate = ajv.compile(template.schema);
+        if (!validate(structured)) throw new Error(`the model's JSON does not fit the schema: ${ajv.errorsText(validate.errors)}`);
+        const result = typeof structured.summary === 'string' ? structured.summary : JSON.stringify(structured);
+        await save(input.callId, template.name, { status: 'completed', result, structured });
+        return { status: 'completed', result };
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        if (attempt < INSIGHT_MAX_TRIES) throw err;
+        await save(input.callId, template.name, { status: 'failed', result: '', error: message });
+        return { status: 'failed', result: '' };
+      }
+    },
+  };
+}
+
+export type InsightActivities = ReturnType<typeof createInsightActivities>;

@@ -1,0 +1,96 @@
+/**
+ * scheduledEventWorkflow with in-memory activities: the retry table by kind, voicemail on the
+ * last attempt, a cancel during the wait, and insights before `completed`.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client } from '@temporalio/client';
+import type { AttemptOutcome, EventKind } from '../../common/missions';
+import { cancelEventUpdate, type ScheduledEventInput } from '../../workflows/missions/messages';
+import { connectTestClient, createTestWorker } from '../support/temporal';
+
+let client: Client;
+beforeAll(async () => {
+  client = await connectTestClient();
+});
+afterAll(async () => client.connection.close());
+
+/** Fake activities: scripted call outcomes; every projection write recorded in order. */
+function fakes(outcomes: Array<AttemptOutcome['call_status'] | 'voicemail'>) {
+  const log: string[] = [];
+  const script = [...outcomes];
+  return {
+    log,
+    activities: {
+      async placeCall(input: { callId: string; attempt: number }): Promise<AttemptOutcome> {
+        const next = script.shift() ?? 'completed';
+        log.push(`dial#${input.attempt}:${next}`);
+        return next === 'voicemail' ? { call_status: 'completed', outcome: 'voicemail', call_id: input.callId } : { call_status: next, outcome: next === 'completed' ? 'answered' : null, call_id: input.callId };
+      },
+      async readCallOutcome(): Promise<AttemptOutcome | null> {
+        return null;
+      },
+      async sendSms() {
+        return { ok: true, detail: 'sent' };
+      },
+      async extractInsights() {
+        log.push('insights');
+        return { status: 'completed', result: 'ok' };
+      },
+      async saveEventState(patch: { status?: string; retryCount?: number }) {
+        log.push(`save:${patch.status}:${patch.retryCount ?? ''}`);
+      },
+      async syncStep() {},
+      async logRunEvent() {},
+      async saveRun() {},
+      async runHasOpenEvents() {
+        return false;
+      },
+      async saveApproval() {},
+    },
+  };
+}
+
+function input(kind: EventKind, scheduledInMs = 0): ScheduledEventInput {
+  return { eventId: randomUUID(), accountId: 'a', assistantId: 'x', channel: 'call', to: '+13125550101', from: '+15550100001', scheduledAt: Date.now() + scheduledInMs, textBody: null, missionId: null, runId: null, stepId: null, kind, timeScale: 0.00001 };
+}
+
+async function run(kind: EventKind, outcomes: Parameters<typeof fakes>[0]) {
+  const f = fakes(outcomes);
+  const { worker, taskQueue, connection } = await createTestWorker({ activities: f.activities });
+  const result = await worker.runUntil(client.workflow.execute('scheduledEventWorkflow', { taskQueue, workflowId: `event-${randomUUID()}`, args: [input(kind)] }));
+  await connection.close();
+  return { result, log: f.log };
+}
+
+test('professional: two attempts at most; automated: four', async () => {
+  expect((await run('professional', ['no-answer', 'no-answer', 'no-answer'])).result).toEqual({ status: 'failed', retry_count: 1 });
+  const automated = await run('automated', ['busy', 'failed', 'no-answer', 'no-answer']);
+  expect(automated.result).toEqual({ status: 'failed', retry_count: 3 });
+  expect(automated.log.filter((l) => l.startsWith('dial'))).toEqual(['dial#1:busy', 'dial#2:failed', 'dial#3:no-answer', 'dial#4:no-answer']);
+});
+
+test('a voicemail is retried like no-answer; on the last attempt it completes without insights', async () => {
+  const { result, log } = await run('service', ['voicemail', 'voicemail', 'voicemail']);
+  expect(result).toEqual({ status: 'completed', retry_count: 2 });
+  expect(log).not.toContain('insights');
+});
+
+test('an answered call: insights are extracted before the event is saved completed; canceled by the driver is final', async () => {
+  const { result, log } = await run('service', ['completed']);
+  expect(result).toEqual({ status: 'completed', retry_count: 0 });
+  expect(log.slice(-2)).toEqual(['insights', 'save:completed:0']);
+  expect((await run('service', ['canceled'])).result).toEqual({ status: 'failed', retry_count: 0 });
+});
+
+test('a cancel during the wait ends the event without dialling', async () => {
+  const f = fakes([]);
+  const { worker, taskQueue, connection } = await createTestWorker({ activities: f.activities });
+  const result = await worker.runUntil(async () => {
+    const handle = await client.workflow.start('scheduledEventWorkflow', { taskQueue, workflowId: `event-${randomUUID()}`, args: [{ ...input('service', 3600_000), timeScale: 1 }] });
+    expect(await handle.executeUpdate(cancelEventUpdate)).toEqual({ status: 'cancelled' });
+    return handle.result();
+  });
+  await connection.close();
+  expect(result).toEqual({ status: 'cancelled', retry_count: 0 });
+  expect(f.log).toEqual(['save:cancelled:0']);
+});

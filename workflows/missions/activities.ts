@@ -1,0 +1,30 @@
+/** The missions workflows' activity proxies, with their timeouts and retry policies. */
+import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import type { MissionCallActivities } from '../../activities/missions/calls';
+import type { InsightActivities } from '../../activities/missions/insights';
+import type { MissionStoreActivities } from '../../activities/missions/store';
+
+/** Projection writes: small database writes, retried until the database answers. */
+export const store = proxyActivities<MissionStoreActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+/**
+ * One call attempt: a call may last long, so liveness is the heartbeat (a lost worker is noticed
+ * in 30 s). A busy line (`LineBusy`) is retried every few seconds until it frees up; the dial
+ * itself is guarded by the call record, so a retry never dials twice.
+ */
+export const calls = proxyActivities<MissionCallActivities>({
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '30 seconds',
+  // A cancelled attempt hangs up first: the workflow waits for that before it reads the outcome.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 1.5, maximumInterval: '15 seconds', nonRetryableErrorTypes: ['UnknownLine'] },
+});
+
+/** Insights: the activity stores `failed` itself on its fifth try (INSIGHT_MAX_TRIES). */
+export const insights = proxyActivities<InsightActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 5 },
+});

@@ -1,0 +1,113 @@
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  setHandler,
+  upsertSearchAttributes,
+  uuid4,
+} from '@temporalio/workflow';
+import { CallStatusAttribute } from '../../common/search-attributes';
+import { type AttemptOutcome, EVENT_TERMINAL, MAX_ATTEMPTS, retryDelayRange } from '../../common/missions';
+import { calls, insights, store } from './activities';
+import { cancelEventUpdate, pauseEventSignal, resumeEventSignal, type ScheduledEventInput } from './messages';
+
+/**
+ * One scheduled call or SMS (`event-<id>`): sleeps on a durable timer until `scheduled_at`,
+ * places the call through the line's driver, retries per E05/E06 and extracts insights from an
+ * answered call. DELETE is the `cancelEvent` update. The workflow is the projection's only writer.
+ */
+export async function scheduledEventWorkflow(input: ScheduledEventInput): Promise<{ status: string; retry_count: number }> {
+  const state = { status: 'pending', retryCount: 0, cancelRequested: false };
+  let live: CancellationScope | null = null;
+  let paused = input.startPaused === true;
+  setHandler(pauseEventSignal, () => void (paused = true));
+  setHandler(resumeEventSignal, () => void (paused = false));
+  setHandler(
+    cancelEventUpdate,
+    async () => {
+      state.cancelRequested = true;
+      live?.cancel();
+      await condition(() => EVENT_TERMINAL.has(state.status));
+      return { status: state.status };
+    },
+    {
+      validator: () => {
+        if (state.status === 'completed' || state.status === 'failed') throw ApplicationFailure.nonRetryable(`the event is ${state.status}`, 'event_terminal');
+      },
+    },
+  );
+
+  async function finish(status: string, patch: { callStatus?: string | null; outcome?: string | null; conversationId?: string | null } = {}) {
+    const step = input.runId && input.stepId ? { runId: input.runId, stepId: input.stepId } : undefined;
+    await store.saveEventState({ eventId: input.eventId, status, nextAttemptAt: null, retryCount: state.retryCount, ...patch, step });
+    state.status = status;
+  }
+
+  async function attemptCall(attempt: number): Promise<AttemptOutcome> {
+    const callId = uuid4();
+    const scope = new CancellationScope();
+    live = scope;
+    try {
+      const args = { callId, accountId: input.accountId, eventId: input.eventId, assistantId: input.assistantId, attempt, from: input.from, to: input.to };
+      return await scope.run(() => calls.placeCall(args));
+    } catch (err) {
+      if (!isCancellation(err)) {
+        return { call_status: 'failed', outcome: null, call_id: callId, detail: err instanceof Error ? err.message : String(err) };
+      }
+      return (await calls.readCallOutcome(callId)) ?? { call_status: 'canceled', outcome: null, call_id: callId };
+    } finally {
+      live = null;
+    }
+  }
+
+  const maxAttempts = MAX_ATTEMPTS[input.kind];
+  let waitMs = Math.max(0, (input.scheduledAt - Date.now()) * input.timeScale);
+  for (let attempt = 1; ; attempt++) {
+    if (waitMs > 0) await condition(() => state.cancelRequested, waitMs);
+    // A paused run holds its attempts; on resume an overdue attempt starts at once.
+    if (paused) await condition(() => !paused || state.cancelRequested);
+    if (state.cancelRequested) {
+      await finish('cancelled');
+      break;
+    }
+    if (attempt === 1 && input.runId && input.stepId) await store.syncStep({ runId: input.runId, stepId: input.stepId, phase: 'started' });
+
+    if (input.channel === 'sms') {
+      await store.saveEventState({ eventId: input.eventId, status: 'in_progress' });
+      const sent = await calls.sendSms({ messageId: uuid4(), accountId: input.accountId, eventId: input.eventId, from: input.from, to: input.to, text: input.textBody ?? '' });
+      await finish(sent.ok ? 'completed' : 'failed', { outcome: sent.ok ? 'sent' : sent.detail });
+      break;
+    }
+
+    const outcome = await attemptCall(attempt);
+    upsertSearchAttributes([{ key: CallStatusAttribute, value: outcome.call_status }]);
+    const conversation = { callStatus: outcome.call_status, conversationId: outcome.call_id };
+    if (state.cancelRequested && outcome.call_status === 'canceled') {
+      await finish('cancelled', { ...conversation, outcome: 'canceled' });
+      break;
+    }
+    if (outcome.call_status === 'completed' && outcome.outcome === 'answered') {
+      // Insights before `completed`, so a client that sees `completed` finds them.
+      await insights.extractInsights({ callId: outcome.call_id, assistantId: input.assistantId });
+      await finish('completed', { ...conversation, outcome: 'answered' });
+      break;
+    }
+    const range = retryDelayRange(outcome, input.kind);
+    if (range && attempt < maxAttempts && !state.cancelRequested) {
+      // Jitter from the workflow's deterministic RNG (E05).
+      const minutes = range[0] + Math.random() * (range[1] - range[0]);
+      waitMs = minutes * 60_000 * input.timeScale;
+      state.retryCount += 1;
+      state.status = 'pending';
+      await store.saveEventState({ eventId: input.eventId, status: 'pending', retryCount: state.retryCount, nextAttemptAt: Date.now() + waitMs, ...conversation, outcome: outcome.outcome ?? outcome.call_status });
+      continue;
+    }
+    // Out of attempts: a voicemail left on the last one still completes the event.
+    await finish(outcome.outcome === 'voicemail' ? 'completed' : state.cancelRequested ? 'cancelled' : 'failed', { ...conversation, outcome: outcome.outcome ?? outcome.call_status });
+    break;
+  }
+  await condition(allHandlersFinished);
+  return { status: state.status, retry_count: state.retryCount };
+}
