@@ -237,3 +237,13 @@ test('G51 inject_context reaches the next LLM request; clear_context removes it;
   expect(ev.audio_base64).toBeUndefined();
   expect(await agent.request({ type: 'inject', text: 'x', session_id: 'f'.repeat(32) })).toMatchObject({ ok: false });
 });
+
+test('G30/G31 WS inject without a sid goes to the most recently active session; unknown → ok false', async () => {
+  const agent = await connect();
+  await newSession();
+  const latest = await newSession();
+  await turn(latest, 'most recent'); // activity makes it the most recently active
+  const ack = await agent.request({ type: 'inject', text: 'For the latest call.' });
+  expect(ack).toMatchObject({ ok: true, session_id: latest });
+  expect(await agent.request({ type: 'inject', session_id: latest })).toMatchObject({ ok: false, error: 'text required' });
+});

@@ -18,19 +18,23 @@ afterAll(async () => {
 
 const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000);
 
-test('retentionWorkflow prunes audio and events past their retention, nothing newer', async () => {
+test('retentionWorkflow prunes audio, events and spent turn.requests past their retention, nothing newer', async () => {
   const { db } = testDb;
   await db.audioBlob.create({ data: { id: 'old-audio', bytes: new Uint8Array([1]), size: 1, createdAt: daysAgo(8) } });
   await db.audioBlob.create({ data: { id: 'new-audio', bytes: new Uint8Array([1]), size: 1 } });
   await db.event.create({ data: { type: 'turn.started', createdAt: daysAgo(31) } });
   await db.event.create({ data: { type: 'turn.started' } });
+  const request = { sessionId: 's', agentId: 'a', transcript: 'hi', timeoutMs: 1000 };
+  await db.agentTurnRequest.create({ data: { ...request, requestId: 'spent', createdAt: new Date(Date.now() - 2 * 3_600_000) } });
+  await db.agentTurnRequest.create({ data: { ...request, requestId: 'recent' } });
 
   const { worker, taskQueue, connection } = await createTestWorker({ activities: createRetentionActivities(db) });
   const result = await worker.runUntil(
     client.workflow.execute('retentionWorkflow', { taskQueue, workflowId: `retention-${randomUUID()}`, args: [{ audioRetentionDays: 7, eventRetentionDays: 30 }] }),
   );
   await connection.close();
-  expect(result).toEqual({ audioBlobs: 1, events: 1 });
+  expect(result).toEqual({ audioBlobs: 1, events: 1, turnRequests: 1 });
+  expect((await db.agentTurnRequest.findMany()).map((r) => r.requestId)).toEqual(['recent']);
   expect((await db.audioBlob.findMany()).map((b) => b.id)).toEqual(['new-audio']);
   expect(await db.event.count()).toBe(1);
 });
