@@ -2,7 +2,8 @@
 /**
  * `npm test`: bootstrap, type-check (TypeScript 5.9), then the whole jest suite on SQLite, then
  * the database-backed suites again on PostgreSQL when one is reachable (PARLEY_TEST_POSTGRES_URL,
- * default the local server .ci/run starts). Extra arguments go to jest (and skip the type-check).
+ * default the local server .ci/run starts). The e2e suites run `npm start` on its embedded
+ * SQLite default, so they run once. Extra arguments go to jest (and skip the type-check).
  */
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -43,7 +44,7 @@ async function postgresUrl() {
   let ok = run('SQLite', { PARLEY_TEST_POSTGRES_URL: '' }, args);
   if (args.length === 0 || process.env.PARLEY_TEST_POSTGRES_URL) {
     const url = await postgresUrl();
-    if (url) ok = run('PostgreSQL', { PARLEY_TEST_POSTGRES_URL: url }, [...args, ...(args.length ? [] : ['test/api', 'test/unit', 'test/e2e'])]) && ok;
+    if (url) ok = run('PostgreSQL', { PARLEY_TEST_POSTGRES_URL: url }, [...args, ...(args.length ? [] : ['test/api', 'test/unit', 'test/workflows'])]) && ok;
     else if (process.env.CI) ok = false;
   }
   process.exit(ok ? 0 : 1);
