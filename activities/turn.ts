@@ -14,7 +14,7 @@ import { createSpeechEngines, SpeechEngines } from './speech';
 import { silenceWav } from './speech/wav';
 import type { SpeechConfig } from '../infra/speech-config';
 import type { CallDirection, ChatMessage, ReplySource } from '../workflows/call-session/messages';
-import { missionCallPrompt } from './missions/prompt';
+import { missionCallGreeting, missionCallPrompt } from './missions/prompt';
 
 export interface TurnDeps {
   db: Db;
@@ -40,6 +40,8 @@ export type BeginTurnResult =
       agentTakeoverTimeoutMs: number;
       /** turn_budget_s in ms, counted from the turn's arrival. */
       turnBudgetMs: number;
+      /** A call placed by the missions plane greets with its assistant's greeting, if it has one. */
+      missionGreeting?: string;
     }
   | { allowed: false; reason: 'blocklisted' | 'not_allowlisted' | 'unknown_caller'; rejectMessage: string };
 
@@ -138,6 +140,7 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
       }
       await event(input.sessionId, 'turn.started', { turn_id: input.turnId }, `${input.turnId}:turn.started`);
       const session = await db.callSession.findUnique({ where: { id: input.sessionId }, select: { generation: true } });
+      const missionGreeting = input.loadCallerHistory ? await missionCallGreeting(db, input.sessionId) : null;
       return {
         allowed: true,
         fence: session?.generation ?? 0,
@@ -150,6 +153,7 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
         callerHistory,
         agentTakeoverTimeoutMs: (config.agentTakeoverTimeout ?? 30) * 1000,
         turnBudgetMs: (config.turnBudgetS ?? 40) * 1000,
+        ...(missionGreeting ? { missionGreeting } : {}),
       };
     },
 

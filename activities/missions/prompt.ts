@@ -5,15 +5,25 @@
  */
 import type { Db } from '../../infra/db';
 
+/** The call record behind a voice session, if the missions plane placed that call. */
+async function missionCallRecord(db: Db, sessionId: string) {
+  const rec = await db.callRecord.findFirst({ where: { sessionId } });
+  if (rec) return rec;
+  // The first turns of a call can come before placeCall has noted the session: match the
+  // callee's number against a call that is still live.
+  const session = await db.callSession.findUnique({ where: { id: sessionId } });
+  if (!session?.callerNumber) return null;
+  return db.callRecord.findFirst({ where: { to: session.callerNumber, status: { in: ['initiating', 'ringing', 'in-progress'] } }, orderBy: { dialedAt: 'desc' } });
+}
+
+/** The assistant's (or ad-hoc call's) greeting for the greeting turn of a mission call, or null. */
+export async function missionCallGreeting(db: Db, sessionId: string): Promise<string | null> {
+  const rec = await missionCallRecord(db, sessionId);
+  return rec?.greeting?.trim() ? rec.greeting : null;
+}
+
 export async function missionCallPrompt(db: Db, sessionId: string, basePrompt: string): Promise<string | null> {
-  let rec = await db.callRecord.findFirst({ where: { sessionId } });
-  if (!rec) {
-    // The first turns of a call can come before placeCall has noted the session: match the
-    // callee's number against a call that is still live.
-    const session = await db.callSession.findUnique({ where: { id: sessionId } });
-    if (!session?.callerNumber) return null;
-    rec = await db.callRecord.findFirst({ where: { to: session.callerNumber, status: { in: ['initiating', 'ringing', 'in-progress'] } }, orderBy: { dialedAt: 'desc' } });
-  }
+  const rec = await missionCallRecord(db, sessionId);
   if (!rec || (!rec.instructions && !rec.purpose)) return null;
   const prompt = rec.instructions || basePrompt;
   return rec.purpose ? `${prompt}\n\nThe purpose of this call: ${rec.purpose}` : prompt;

@@ -20,6 +20,7 @@ export interface HubListener {
 }
 
 const PAGE = 500;
+const IDLE_REFRESH_MS = 500;
 
 export class EventHub {
   private seq = 0;
@@ -28,6 +29,7 @@ export class EventHub {
   private polling: Promise<void> | null = null;
   private again = false;
   private stopped = false;
+  private idleRefreshedAt = 0;
   private pg: { end(): Promise<void> } | null = null;
   private readonly listeners = new Set<HubListener>();
 
@@ -87,6 +89,17 @@ export class EventHub {
   }
 
   private async drain(): Promise<void> {
+    if (this.listeners.size === 0) {
+      // Nobody to deliver to: only keep the position current (two indexed reads, twice a
+      // second), so a socket that opens later starts from about now without this process
+      // reading and parsing every event meanwhile.
+      if (Date.now() - this.idleRefreshedAt < IDLE_REFRESH_MS) return;
+      this.idleRefreshedAt = Date.now();
+      this.seq = Math.max(this.seq, await latestSeq(this.db));
+      const lastRequest = await this.db.agentTurnRequest.findFirst({ orderBy: { id: 'desc' }, select: { id: true } });
+      this.requestId = Math.max(this.requestId, lastRequest?.id ?? 0);
+      return;
+    }
     for (;;) {
       const events = await eventsSince(this.db, this.seq, PAGE);
       for (const event of events) {

@@ -48,7 +48,9 @@ export async function runTurn(session: CallSession, req: TurnRequest): Promise<T
     const metrics = { asr_ms: 0, llm_ms: 0, tts_ms: 0 };
 
     if (req.forcedReply !== null) {
-      reply = req.forcedReply;
+      // The phone speaks the app's configured greeting; a call the missions plane placed
+      // greets with its assistant's greeting instead (the app plays whatever reply it gets).
+      reply = req.resetSession && begin.missionGreeting ? begin.missionGreeting : req.forcedReply;
       replySource = 'forced';
       session.history.push({ role: 'assistant', content: reply });
     } else {
