@@ -121,6 +121,9 @@ export class AgentSocket implements HubListener {
     this.replaying = true;
     this.buffered = [];
     try {
+      // Bring the hub up to the log's head first (an idle hub only samples it), so latest_seq is
+      // current; what it delivers meanwhile waits in the buffer.
+      await this.hub.kick();
       const upto = this.hub.latestSeq;
       this.sessionFilter = sessionId;
       const where = { seq: { gt: since, lte: upto }, ...(sessionId ? { sessionId } : {}) };
