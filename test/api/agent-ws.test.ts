@@ -4,6 +4,8 @@ import { instantEngines, wavSaying } from '../../bench/instant-engines';
 import { startStack, Stack } from '../support/stack';
 import { postTurn } from '../support/phone';
 import { TestAgent, type Msg } from '../support/agent';
+import { callSessionWorkflowId } from '../../common/ids';
+import { takeoverUpdate } from '../../workflows/call-session/messages';
 
 const chats: Array<Array<{ role: string; content: string }>> = [];
 let stack: Stack;
@@ -246,4 +248,19 @@ test('G30/G31 WS inject without a sid goes to the most recently active session; 
   const ack = await agent.request({ type: 'inject', text: 'For the latest call.' });
   expect(ack).toMatchObject({ ok: true, session_id: latest });
   expect(await agent.request({ type: 'inject', session_id: latest })).toMatchObject({ ok: false, error: 'text required' });
+});
+
+test('the takeovers of an API process that died are released by another once its heartbeat is stale', async () => {
+  const watcher = await connect();
+  const sid = await newSession();
+  const ghost = 'agent-deadbeef0000-1';
+  await stack.client.workflow.getHandle(callSessionWorkflowId(sid)).executeUpdate(takeoverUpdate, { args: [{ agentId: ghost }] });
+  // The row its (crashed) process left behind, last refreshed an hour ago.
+  await stack.testDb.db.agentConnection.create({ data: { agentId: ghost, name: 'ghost', instanceId: 'deadbeef0000', seenAt: new Date(Date.now() - 3_600_000) } });
+  // The sweep runs every 15 s.
+  await watcher.event('agent.release', (m) => m.session_id === sid && m.agent_id === ghost && m.reason === 'disconnect', 25_000);
+  await watcher.event('agent.disconnected', (m) => m.agent_id === ghost, 5_000);
+  expect(await stack.testDb.db.agentConnection.count({ where: { agentId: ghost } })).toBe(0);
+  const state = (await stack.app.inject({ method: 'GET', url: `/api/agent/call/${sid}` })).json();
+  expect(state.takeover_agent_id).toBeNull();
 });
