@@ -14,7 +14,7 @@ import { createSpeechEngines, SpeechEngines } from './speech';
 import { silenceWav } from './speech/wav';
 import type { SpeechConfig } from '../infra/speech-config';
 import type { CallDirection, ChatMessage, ReplySource } from '../workflows/call-session/messages';
-import { missionCallGreeting, missionCallPrompt } from './missions/prompt';
+import { missionCallSetup } from './missions/prompt';
 
 export interface TurnDeps {
   db: Db;
@@ -42,6 +42,8 @@ export type BeginTurnResult =
       turnBudgetMs: number;
       /** A call placed by the missions plane greets with its assistant's greeting, if it has one. */
       missionGreeting?: string;
+      /** …and speaks with its assistant's instructions: the session instruction of that call. */
+      missionPrompt?: string;
     }
   | { allowed: false; reason: 'blocklisted' | 'not_allowlisted' | 'unknown_caller'; rejectMessage: string };
 
@@ -140,7 +142,8 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
       }
       await event(input.sessionId, 'turn.started', { turn_id: input.turnId }, `${input.turnId}:turn.started`);
       const session = await db.callSession.findUnique({ where: { id: input.sessionId }, select: { generation: true } });
-      const missionGreeting = input.loadCallerHistory ? await missionCallGreeting(db, input.sessionId) : null;
+      // Only when a conversation begins (first turn, or after a reset): not on the per-turn path.
+      const mission = input.loadCallerHistory ? await missionCallSetup(db, input.sessionId, s.llmSystemPrompt) : {};
       return {
         allowed: true,
         fence: session?.generation ?? 0,
@@ -153,7 +156,8 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
         callerHistory,
         agentTakeoverTimeoutMs: (config.agentTakeoverTimeout ?? 30) * 1000,
         turnBudgetMs: (config.turnBudgetS ?? 40) * 1000,
-        ...(missionGreeting ? { missionGreeting } : {}),
+        ...(mission.greeting ? { missionGreeting: mission.greeting } : {}),
+        ...(mission.prompt ? { missionPrompt: mission.prompt } : {}),
       };
     },
 
@@ -188,9 +192,7 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
       input: TurnRef & { transcript: string; history: ChatMessage[]; summary: string; sessionInstruction: string; turnSupplement: string; context: string },
     ): Promise<{ reply: string; model: string; llmMs: number }> {
       const s = await settings(input.turnId);
-      // A call placed for a mission speaks with its assistant's instructions.
-      const basePrompt = (await missionCallPrompt(db, input.sessionId, s.llmSystemPrompt)) ?? s.llmSystemPrompt;
-      const messages = buildLlmMessages({ ...input, basePrompt, language: s.speech.llm.language });
+      const messages = buildLlmMessages({ ...input, basePrompt: s.llmSystemPrompt, language: s.speech.llm.language });
       const { reply, model, ms } = await enginesFor(s.speech).complete(messages as never);
       return { reply, model, llmMs: ms };
     },

@@ -1,7 +1,7 @@
 /**
- * The system prompt of a call Parley placed for the missions plane: the assistant's instructions
- * (snapshotted on the call record at dial time) and an ad-hoc call's purpose. The voice turn
- * uses it instead of the global prompt; calls the missions plane did not place get null.
+ * The greeting and system prompt of a call Parley placed for the missions plane: the assistant's
+ * instructions and greeting (snapshotted on the call record at dial time) and an ad-hoc call's
+ * purpose. The call's session workflow keeps the prompt as its session instruction.
  */
 import type { Db } from '../../infra/db';
 
@@ -16,15 +16,19 @@ async function missionCallRecord(db: Db, sessionId: string) {
   return db.callRecord.findFirst({ where: { to: session.callerNumber, status: { in: ['initiating', 'ringing', 'in-progress'] } }, orderBy: { dialedAt: 'desc' } });
 }
 
-/** The assistant's (or ad-hoc call's) greeting for the greeting turn of a mission call, or null. */
-export async function missionCallGreeting(db: Db, sessionId: string): Promise<string | null> {
+/**
+ * What a mission call's conversation starts from: its greeting (for the greeting turn) and its
+ * system prompt (kept by the session workflow as the session instruction). Looked up once, when
+ * a conversation begins, not on every turn. Empty for calls the missions plane did not place.
+ */
+export async function missionCallSetup(db: Db, sessionId: string, basePrompt: string): Promise<{ greeting?: string; prompt?: string }> {
   const rec = await missionCallRecord(db, sessionId);
-  return rec?.greeting?.trim() ? rec.greeting : null;
-}
-
-export async function missionCallPrompt(db: Db, sessionId: string, basePrompt: string): Promise<string | null> {
-  const rec = await missionCallRecord(db, sessionId);
-  if (!rec || (!rec.instructions && !rec.purpose)) return null;
-  const prompt = rec.instructions || basePrompt;
-  return rec.purpose ? `${prompt}\n\nThe purpose of this call: ${rec.purpose}` : prompt;
+  if (!rec) return {};
+  const setup: { greeting?: string; prompt?: string } = {};
+  if (rec.greeting?.trim()) setup.greeting = rec.greeting;
+  if (rec.instructions || rec.purpose) {
+    const prompt = rec.instructions || basePrompt;
+    setup.prompt = rec.purpose ? `${prompt}\n\nThe purpose of this call: ${rec.purpose}` : prompt;
+  }
+  return setup;
 }

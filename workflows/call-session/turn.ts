@@ -32,6 +32,9 @@ export async function runTurn(session: CallSession, req: TurnRequest): Promise<T
   if (!begin.allowed) return rejectCaller(session, req, begin.reason, begin.rejectMessage);
   session.maxHistoryTurns = begin.maxHistoryTurns;
   session.maxDurationSec = begin.maxDurationSec;
+  // A call the missions plane placed speaks with its assistant's instructions (set once, when
+  // the conversation begins; an agent's session instruction may still replace it).
+  if (begin.missionPrompt && !session.sessionInstruction) session.sessionInstruction = begin.missionPrompt;
   if (begin.callerHistory) {
     session.history = begin.callerHistory.history;
     session.summary = begin.callerHistory.summary;
