@@ -76,7 +76,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   app.addHook('onRequest', bearerAuth(deps.config));
 
   // The agent plane (event hub + sockets) exists before the routes: /api/status reads it.
-  const plane = new AgentPlane(deps, app, app.log);
+  const plane = new AgentPlane(deps, app.log);
   deps = { ...deps, agentHub: plane };
 
   await app.register(healthRoutes, deps);

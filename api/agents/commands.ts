@@ -2,11 +2,11 @@
  * The agent WebSocket's messages (contract §3 "Agent → Parley"), each mapped to one action of
  * api/session-control.ts (a workflow message or a driver call) and answered with its ack.
  */
-import type { FastifyInstance } from 'fastify';
 import { cleanReply } from '../../activities/speech/text';
 import { answerTurnRequestUpdate } from '../../workflows/call-session/messages';
 import { callSessionWorkflowId } from '../../common/ids';
 import { endSession } from '../sessions';
+import { updateCallConfig } from '../routes/config-call';
 import * as control from '../session-control';
 import type { AgentSocket } from './agent-socket';
 
@@ -34,7 +34,6 @@ const AGENT_CALL_KEYS = new Set([
 
 export interface CommandContext {
   deps: control.ControlDeps;
-  app: FastifyInstance;
   socket: AgentSocket;
   /** Wakes this process's hub after writing an event, so the sender sees it at once. */
   kick(): void;
@@ -76,21 +75,15 @@ export const AGENT_COMMANDS: Record<string, Handler> = {
     return { type: 'set_instructions.ack', ok: false, scope, session_id: sid(m), error: String(answer.body.detail ?? 'failed') };
   },
 
-  async set_call_config({ app, deps }, m) {
+  async set_call_config({ deps }, m) {
     const config = m.config;
     if (!config || typeof config !== 'object' || Array.isArray(config)) return { type: 'set_call_config.ack', ok: false, error: 'config must be an object', ignored: [] };
     const apply: Record<string, unknown> = {};
     const ignored: string[] = [];
     for (const [k, v] of Object.entries(config)) (AGENT_CALL_KEYS.has(k) ? (apply[k] = v) : ignored.push(k));
     if (Object.keys(apply).length > 0) {
-      // The same validation, storage and config.call_updated event as POST /api/config/call.
-      const res = await app.inject({
-        method: 'POST',
-        url: '/api/config/call',
-        payload: apply,
-        headers: deps.config.bearerToken ? { authorization: `Bearer ${deps.config.bearerToken}` } : {},
-      });
-      if (res.statusCode !== 200) return { type: 'set_call_config.ack', ok: false, ignored, error: String(res.json().error ?? res.json().detail ?? 'invalid config') };
+      const answer = await updateCallConfig(deps.db, deps.config, apply);
+      if (answer.status !== 200) return { type: 'set_call_config.ack', ok: false, ignored, error: String(answer.body.error) };
     }
     return { type: 'set_call_config.ack', ok: true, ignored };
   },

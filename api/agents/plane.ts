@@ -4,7 +4,6 @@
  * when a connection goes away, including connections of a replica that died without closing.
  */
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { appendEvent } from '../../infra/event-log';
 import type { Logger } from '../../infra/log';
@@ -26,7 +25,6 @@ export class AgentPlane {
 
   constructor(
     private readonly deps: control.ControlDeps,
-    private readonly app: FastifyInstance,
     private readonly log: Log,
   ) {
     this.hub = new EventHub(deps.db, deps.config, log);
@@ -52,7 +50,7 @@ export class AgentPlane {
     this.seq += 1;
     const agentId = `${kind === 'agent' ? 'agent' : 'ui'}-${this.instanceId}-${this.seq}`;
     const socket = new AgentSocket(ws, kind, agentId, name, this.hub, this.deps.db);
-    const ctx: CommandContext = { deps: this.deps, app: this.app, socket, kick: () => void this.hub.kick() };
+    const ctx: CommandContext = { deps: this.deps, socket, kick: () => void this.hub.kick() };
     const commands = kind === 'agent' ? AGENT_COMMANDS : EVENTS_COMMANDS;
     // Messages run concurrently (a reply never waits behind an inject's TTS); acks of one
     // type still leave in request order.
