@@ -118,9 +118,10 @@ export const AGENT_COMMANDS: Record<string, Handler> = {
   },
 
   async clear_context({ deps }, m) {
-    if (!sid(m)) return { type: 'clear_context.ack', ok: false, error: 'session_id required' };
-    const answer = await control.setContext(deps, sid(m), '');
-    return { type: 'clear_context.ack', ok: answer.status === 200, session_id: sid(m), ...(answer.status === 200 ? {} : { error: String(answer.body.detail) }) };
+    // Contract §3: always ok:true (as the old gateway); there is nothing to clear on an unknown
+    // or ended session.
+    if (sid(m)) await control.setContext(deps, sid(m), '');
+    return { type: 'clear_context.ack', ok: true, session_id: sid(m) };
   },
 
   async subscribe({ socket }, m) {
