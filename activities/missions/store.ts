@@ -16,64 +16,68 @@ export interface EventStatePatch {
   outcome?: string | null;
 }
 
+/** A transaction client: every projection write below runs in one. */
+type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+/** Thrown when another writer got there first: the activity fails and Temporal retries it. */
+class WriteConflict extends Error {
+  override name = 'WriteConflict';
+}
+
+/**
+ * Appends a run event with the run's next seq. Two writers racing for a seq fail the unique
+ * index; the whole transaction rolls back and the activity's retry reads the new last seq.
+ */
+async function logRunEvent(tx: Tx, runId: string, type: string, summary: string, stepId: string | null, payload: object | null) {
+  const last = await tx.runEvent.findFirst({ where: { runId }, orderBy: { seq: 'desc' } });
+  await tx.runEvent.create({ data: { id: randomUUID(), runId, seq: (last?.seq ?? 0) + 1, type, summary, agentId: 'parley', stepId, payloadJson: payload ? JSON.stringify(payload) : null } });
+}
+
+/**
+ * Compat step sync (spec §4 "Step"): `in_progress` at an event's first attempt; once every
+ * event of the step is terminal, `completed` if any succeeded, else `failed`. A terminal
+ * status the caller set is never overwritten, and the run is never ended here.
+ */
+async function syncStep(tx: Tx, input: { runId: string; stepId: string; phase: 'started' | 'finished' }): Promise<void> {
+  const step = await tx.planStep.findUnique({ where: { runId_stepId: { runId: input.runId, stepId: input.stepId } } });
+  if (!step) return;
+  if (input.phase === 'started') {
+    if (step.status === 'pending' || step.status === 'failed') {
+      await tx.planStep.update({ where: { id: step.id }, data: { status: 'in_progress' } });
+      await logRunEvent(tx, input.runId, 'step_started', `Step ${input.stepId} started by a scheduled event`, input.stepId, null);
+    }
+    return;
+  }
+  const events = await tx.scheduledEvent.findMany({ where: { runId: input.runId, stepId: input.stepId } });
+  if (events.some((e) => !EVENT_TERMINAL.has(e.status)) || STEP_TERMINAL.has(step.status)) return;
+  const status = events.some((e) => e.status === 'completed') ? 'completed' : 'failed';
+  await tx.planStep.update({ where: { id: step.id }, data: { status } });
+  await logRunEvent(tx, input.runId, status === 'completed' ? 'step_completed' : 'error', `Step ${input.stepId} ${status} from its scheduled events`, input.stepId, null);
+}
+
+/**
+ * Run memory written by Parley (§5b): `targets.<E.164>` holds each callee's state, insights
+ * included; a completed insight is also logged as a `custom` run event (E08). The write is
+ * conditional on the memory version read, so a bot's concurrent PUT is never overwritten.
+ */
+async function recordTarget(tx: Tx, eventId: string): Promise<void> {
+  const event = await tx.scheduledEvent.findUnique({ where: { id: eventId } });
+  if (!event?.runId || event.channel !== 'call') return;
+  const insight = event.conversationId ? await tx.insight.findFirst({ where: { callId: event.conversationId, status: 'completed' } }) : null;
+  const structured = insight?.structuredJson ? JSON.parse(insight.structuredJson) : null;
+  const target = { status: event.status, attempts: event.retryCount + 1, last_call_status: event.callStatus, conversation_id: event.conversationId, insights: structured };
+  const run = await tx.missionRun.findUnique({ where: { id: event.runId } });
+  if (!run) return;
+  const memory = JSON.parse(run.memoryJson) as Record<string, unknown>;
+  memory[`targets.${event.to}`] = target;
+  const saved = await tx.missionRun.updateMany({ where: { id: run.id, memoryVersion: run.memoryVersion }, data: { memoryJson: JSON.stringify(memory), memoryVersion: run.memoryVersion + 1 } });
+  if (saved.count !== 1) throw new WriteConflict(`run ${run.id} memory changed while it was being written`);
+  if (insight && event.status === 'completed') {
+    await logRunEvent(tx, event.runId, 'custom', `Insight for ${event.to}: ${insight.result}`, event.stepId, { conversation_id: event.conversationId, insights: structured });
+  }
+}
+
 export function createMissionStoreActivities(db: Db) {
-  async function logRunEvent(runId: string, type: string, summary: string, stepId: string | null, payload: object | null) {
-    for (let i = 0; i < 5; i++) {
-      const last = await db.runEvent.findFirst({ where: { runId }, orderBy: { seq: 'desc' } });
-      try {
-        await db.runEvent.create({ data: { id: randomUUID(), runId, seq: (last?.seq ?? 0) + 1, type, summary, agentId: 'parley', stepId, payloadJson: payload ? JSON.stringify(payload) : null } });
-        return;
-      } catch {
-        // Another writer took this seq: read the new last one and try again.
-      }
-    }
-  }
-
-  /**
-   * Compat step sync (spec §4 "Step"): `in_progress` at an event's first attempt; once every
-   * event of the step is terminal, `completed` if any succeeded, else `failed`. A terminal
-   * status the caller set is never overwritten, and the run is never ended here.
-   */
-  async function syncStep(input: { runId: string; stepId: string; phase: 'started' | 'finished' }): Promise<void> {
-    const step = await db.planStep.findUnique({ where: { runId_stepId: { runId: input.runId, stepId: input.stepId } } });
-    if (!step) return;
-    if (input.phase === 'started') {
-      if (step.status === 'pending' || step.status === 'failed') {
-        await db.planStep.update({ where: { id: step.id }, data: { status: 'in_progress' } });
-        await logRunEvent(input.runId, 'step_started', `Step ${input.stepId} started by a scheduled event`, input.stepId, null);
-      }
-      return;
-    }
-    const events = await db.scheduledEvent.findMany({ where: { runId: input.runId, stepId: input.stepId } });
-    if (events.some((e) => !EVENT_TERMINAL.has(e.status)) || STEP_TERMINAL.has(step.status)) return;
-    const status = events.some((e) => e.status === 'completed') ? 'completed' : 'failed';
-    await db.planStep.update({ where: { id: step.id }, data: { status } });
-    await logRunEvent(input.runId, status === 'completed' ? 'step_completed' : 'error', `Step ${input.stepId} ${status} from its scheduled events`, input.stepId, null);
-  }
-
-  /**
-   * Run memory written by Parley (§5b): `targets.<E.164>` holds each callee's state, insights
-   * included; a completed insight is also logged as a `custom` run event (E08).
-   */
-  async function recordTarget(eventId: string): Promise<void> {
-    const event = await db.scheduledEvent.findUnique({ where: { id: eventId } });
-    if (!event?.runId || event.channel !== 'call') return;
-    const insight = event.conversationId ? await db.insight.findFirst({ where: { callId: event.conversationId, status: 'completed' } }) : null;
-    const structured = insight?.structuredJson ? JSON.parse(insight.structuredJson) : null;
-    const target = { status: event.status, attempts: event.retryCount + 1, last_call_status: event.callStatus, conversation_id: event.conversationId, insights: structured };
-    for (let tries = 0; tries < 5; tries++) {
-      const run = await db.missionRun.findUnique({ where: { id: event.runId } });
-      if (!run) return;
-      const memory = JSON.parse(run.memoryJson) as Record<string, unknown>;
-      memory[`targets.${event.to}`] = target;
-      const saved = await db.missionRun.updateMany({ where: { id: run.id, memoryVersion: run.memoryVersion }, data: { memoryJson: JSON.stringify(memory), memoryVersion: run.memoryVersion + 1 } });
-      if (saved.count === 1) break;
-    }
-    if (insight && event.status === 'completed') {
-      await logRunEvent(event.runId, 'custom', `Insight for ${event.to}: ${insight.result}`, event.stepId, { conversation_id: event.conversationId, insights: structured });
-    }
-  }
-
   return {
     /**
      * Writes the scheduled event's projection (status, call status, retries, next attempt); with
@@ -81,19 +85,25 @@ export function createMissionStoreActivities(db: Db) {
      */
     async saveEventState(patch: EventStatePatch & { step?: { runId: string; stepId: string } }): Promise<void> {
       const { eventId, nextAttemptAt, step, ...rest } = patch;
-      await db.scheduledEvent.update({
-        where: { id: eventId },
-        data: { ...rest, ...(nextAttemptAt !== undefined ? { nextAttemptAt: nextAttemptAt === null ? null : new Date(nextAttemptAt) } : {}) },
+      // One transaction: a client that reads the event's new status also finds its step and
+      // run memory updated (never the status first and the rest a moment later).
+      await db.$transaction(async (tx) => {
+        await tx.scheduledEvent.update({
+          where: { id: eventId },
+          data: { ...rest, ...(nextAttemptAt !== undefined ? { nextAttemptAt: nextAttemptAt === null ? null : new Date(nextAttemptAt) } : {}) },
+        });
+        if (step) await syncStep(tx, { ...step, phase: 'finished' });
+        if (rest.status && rest.status !== 'in_progress') await recordTarget(tx, eventId);
       });
-      if (step) await syncStep({ ...step, phase: 'finished' });
-      if (rest.status && rest.status !== 'in_progress') await recordTarget(eventId);
     },
 
-    syncStep,
+    async syncStep(input: { runId: string; stepId: string; phase: 'started' | 'finished' }): Promise<void> {
+      await db.$transaction((tx) => syncStep(tx, input));
+    },
 
     /** Logs a run event written by Parley itself (`agent_id: "parley"`). */
     async logRunEvent(input: { runId: string; type: string; summary: string; stepId?: string | null; payload?: object | null }): Promise<void> {
-      await logRunEvent(input.runId, input.type, input.summary, input.stepId ?? null, input.payload ?? null);
+      await db.$transaction((tx) => logRunEvent(tx, input.runId, input.type, input.summary, input.stepId ?? null, input.payload ?? null));
     },
 
     /** Writes a run's status and results (the run workflow's projection). */
