@@ -19,6 +19,7 @@ import {
   takeoverUpdate,
   releaseTakeoverUpdate,
   answerTurnRequestUpdate,
+  callStateQuery,
   type CallSessionInput,
   type TurnRequest,
 } from '../../workflows/call-session/messages';
@@ -186,6 +187,27 @@ export const scenarios: Scenario[] = [
       await ctx.client.workflow.getHandle(workflowId).result();
       // The first run's history, which ends in continue-as-new, is the one recorded.
       return { workflowId, runId: handle.firstExecutionRunId };
+    },
+  },
+  {
+    name: 'call-session-compaction',
+    async run(ctx) {
+      const { handle, workflowId } = await start(ctx, 'replay-compaction');
+      const summaryNow = async () => (await handle.query(callStateQuery)).summary;
+      const summaryChanges = async (from: string) => {
+        for (const deadline = Date.now() + 15_000; (await summaryNow()) === from; await new Promise((r) => setTimeout(r, 50))) {
+          if (Date.now() > deadline) throw new Error('compaction did not run');
+        }
+      };
+      // Past 2 × 8 messages the first compaction runs; a batch later, the second.
+      for (let i = 1; i <= 9; i++) await handle.executeUpdate(processTurnUpdate, { args: [await turn(ctx.db, `line ${i}`)] });
+      await summaryChanges('');
+      const first = await summaryNow();
+      for (let i = 10; i <= 12; i++) await handle.executeUpdate(processTurnUpdate, { args: [await turn(ctx.db, `line ${i}`)] });
+      await summaryChanges(first);
+      await end(handle);
+      await handle.result();
+      return { workflowId };
     },
   },
   {

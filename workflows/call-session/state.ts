@@ -151,6 +151,15 @@ export class CallSession {
     this.injectQueue = [];
   }
 
+  /**
+   * Messages a compaction keeps. Past the limit (2 × max_history_turns messages) it summarises a
+   * batch of max_history_turns / 4 turns more than the overflow, so a long call runs one summary
+   * (an LLM call) every few turns instead of one per turn; the newest turns always stay verbatim.
+   */
+  messagesKeptByCompaction(): number {
+    return 2 * (this.maxHistoryTurns - Math.floor(this.maxHistoryTurns / 4));
+  }
+
   needsCompaction(): boolean {
     return !this.compacting && !this.turnInFlight && this.endReason === null && this.history.length > 2 * this.maxHistoryTurns;
   }

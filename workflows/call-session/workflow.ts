@@ -2,6 +2,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   setHandler,
   uuid4,
   workflowInfo,
@@ -189,7 +190,9 @@ async function resetSession(session: CallSession) {
 async function compact(session: CallSession): Promise<void> {
   session.compacting = true;
   const generation = session.generation;
-  const cut = session.history.length - 2 * session.maxHistoryTurns;
+  // Sessions that compacted before batches existed keep cutting to the limit on replay.
+  const kept = patched('compaction-batches') ? session.messagesKeptByCompaction() : 2 * session.maxHistoryTurns;
+  const cut = session.history.length - kept;
   try {
     const { summary } = await background.compactHistory({
       sessionId: session.input.sessionId,

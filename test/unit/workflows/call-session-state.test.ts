@@ -27,6 +27,14 @@ test('reset wipes the conversation and bumps the generation; the persisted seque
   expect(s.generation).toBe(1);
 });
 
+test('a compaction keeps the newest turns and summarises a batch of max_history_turns / 4 more', () => {
+  const s = session();
+  s.maxHistoryTurns = 8;
+  expect(s.messagesKeptByCompaction()).toBe(12);
+  s.maxHistoryTurns = 3;
+  expect(s.messagesKeptByCompaction()).toBe(6);
+});
+
 test('compaction is due past 2 × max_history_turns messages, never during a turn', () => {
   const s = session();
   s.maxHistoryTurns = 1;
