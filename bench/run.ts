@@ -11,6 +11,9 @@
  *              received by an agent (the event hub polls the database every event_poll_ms).
  * concurrency: N simulated calls, one turn per second each; p95 overhead (latency − direct p50),
  *              errors, worker RSS.
+ * floor:       the same load on a bare workflow (bench/floor-workflow.ts): one update per second
+ *              running 5 (a turn's stage count) or 0 no-op local activities; Temporal alone. And
+ *              the takeover's floor: an answer update → the waiting update completes.
  * Everything shares this machine's cores: the dev server, the worker, the API and the load.
  */
 import { fork } from 'node:child_process';
@@ -29,12 +32,14 @@ import { freePort, startDevServer } from '../infra/dev-server';
 import { putBlob } from '../infra/blobs';
 import { applyMigrations } from '../prisma/migrate';
 import { instantEngines, wavSaying } from './instant-engines';
+import { floorAnswerUpdate, floorAskUpdate, floorEndUpdate, floorTurnUpdate, floorWorkflow } from './floor-workflow';
 
 const quick = process.argv.includes('--quick');
 const TURNS = Number(process.env.PARLEY_BENCH_TURNS ?? 1000);
 const SCALES = quick ? [50] : [50, 100, 200];
 const SECONDS_PER_SCALE = quick ? 15 : 30;
 const TAKEOVER_TURNS = quick ? 100 : 300;
+const FLOOR_SECONDS = 15;
 const FANOUT = { agents: 50, calls: 100, seconds: quick ? 10 : 20 };
 const ROOT = path.resolve(__dirname, '..');
 
@@ -273,6 +278,62 @@ async function main(): Promise<void> {
     });
   }
 
+  // ---- floor: Temporal alone, same load, no Parley work -----------------------------------
+  const FLOOR_STAGES = [5, 0];
+  const floor: Array<Record<string, number>> = [];
+  for (const calls of SCALES) {
+    for (const stages of FLOOR_STAGES) {
+      process.stdout.write(`floor: ${calls} bare workflows, one update with ${stages} no-op local activities per second each, ${FLOOR_SECONDS} s…\n`);
+      const handles = await Promise.all(
+        Array.from({ length: calls }, (_, c) =>
+          temporal.workflow.start(floorWorkflow, { taskQueue: `${env.PARLEY_TASK_QUEUE}-floor`, workflowId: `floor-${calls}-${stages}-${c}-${randomUUID()}` }),
+        ),
+      );
+      const latencies: number[] = [];
+      let errors = 0;
+      const stopAt = Date.now() + FLOOR_SECONDS * 1000;
+      await Promise.all(
+        handles.map(async (handle) => {
+          await new Promise((r) => setTimeout(r, Math.random() * 1000));
+          while (Date.now() < stopAt) {
+            const next = Date.now() + 1000;
+            const started = performance.now();
+            try {
+              await handle.executeUpdate(floorTurnUpdate, { args: [stages] });
+            } catch {
+              errors += 1;
+            }
+            latencies.push(performance.now() - started);
+            await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
+          }
+        }),
+      );
+      await Promise.all(handles.map((h) => h.executeUpdate(floorEndUpdate).catch(() => undefined)));
+      floor.push({ calls, local_activities: stages, turns: latencies.length, p50_ms: percentile(latencies, 50), p95_ms: percentile(latencies, 95), errors });
+    }
+  }
+
+  // The takeover floor: answer update sent → the waiting update completes, after the 2 no-op
+  // local activities a takeover turn still runs after the reply (TTS, commit), and after none.
+  const floorTakeover: Array<Record<string, number>> = [];
+  const asker = await temporal.workflow.start(floorWorkflow, { taskQueue: `${env.PARLEY_TASK_QUEUE}-floor`, workflowId: `floor-takeover-${randomUUID()}` });
+  let asked = 0;
+  for (const stages of [2, 0]) {
+    process.stdout.write(`floor: ${TAKEOVER_TURNS} answered turns, ${stages} no-op local activities after the answer…\n`);
+    const samples: number[] = [];
+    for (let i = 0; i < TAKEOVER_TURNS; i++) {
+      const waiting = asker.executeUpdate(floorAskUpdate, { args: [stages] });
+      asked += 1;
+      await new Promise((r) => setTimeout(r, 30)); // the question is pending, as a turn.request is
+      const started = performance.now();
+      await asker.executeUpdate(floorAnswerUpdate, { args: [asked] });
+      await waiting;
+      samples.push(performance.now() - started);
+    }
+    floorTakeover.push({ local_activities: stages, n: samples.length, p50_ms: percentile(samples, 50), p95_ms: percentile(samples, 95) });
+  }
+  await asker.executeUpdate(floorEndUpdate);
+
   const results = {
     generated_at: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model ?? '', node: process.version, mode: quick ? 'quick' : 'full' },
@@ -280,6 +341,8 @@ async function main(): Promise<void> {
     takeover,
     fanout,
     concurrency,
+    floor,
+    floor_takeover: floorTakeover,
   };
   fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
   fs.writeFileSync(path.join(__dirname, 'results', 'latest.json'), JSON.stringify(results, null, 2) + '\n');
@@ -296,6 +359,10 @@ async function main(): Promise<void> {
   console.table({ event_lag: fanout.event_lag_ms });
   console.log('concurrent simulated calls (one turn per second each)');
   console.table(concurrency);
+  console.log('floor: bare workflows, same load, one update per second each running N no-op local activities (no database, no HTTP)');
+  console.table(floor);
+  console.log('floor: answer update sent → the waiting update completes, then N no-op local activities');
+  console.table(floorTakeover);
   console.log(`written to ${path.relative(process.cwd(), path.join(__dirname, 'results', 'latest.json'))}`);
 
   await app.close();

@@ -1,8 +1,9 @@
 /**
  * The benchmark's worker process: the real worker setup (workflows, activities, database) with
- * instant in-process speech engines, so the benchmark measures Parley, not a model.
+ * instant in-process speech engines, so the benchmark measures Parley, not a model; and the
+ * floor's bare workflow (bench/floor-workflow.ts) on a task queue of its own.
  */
-import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
 import { loadConfig } from '../infra/config';
 import { createDb, prepareDb } from '../infra/db';
 import { createParleyWorker } from '../worker/create';
@@ -21,8 +22,16 @@ async function main(): Promise<void> {
     engines: instantEngines(),
     tuning: { maxConcurrentWorkflowTaskExecutions: 100, maxConcurrentActivityTaskExecutions: 200 },
   });
+  // The floor's bare workflow, on its own task queue in the same process (idle until driven).
+  const floor = await Worker.create({
+    connection,
+    taskQueue: `${config.taskQueue}-floor`,
+    workflowsPath: require.resolve('./floor-workflow'),
+    activities: { async noop() {} },
+    maxConcurrentWorkflowTaskExecutions: 100,
+  });
   process.send?.('ready');
-  await worker.run();
+  await Promise.all([worker.run(), floor.run()]);
   await connection.close();
   await db.$disconnect();
 }
