@@ -241,8 +241,8 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
         // The inject body repeats the timings at the top level (contract §2.3).
         ...(input.injectId ? { asr_ms: 0, llm_ms: 0, tts_ms: 0, total_ms: 0, inject_id: input.injectId } : {}),
       };
-      const existing = await db.turn.findUnique({ where: { id: input.turnId } });
-      if (existing) return { body: JSON.parse(existing.responseJson ?? '{}') };
+      // Write first: a retried commit (its first try committed, the ack was lost) fails on the
+      // turn's id and answers what was stored, so the common case costs no extra read.
       const committed = await db.$transaction(async (tx) => {
         // The turn row is written first (SQLite takes the write lock at once), then the fence
         // is checked in the same transaction: a reset or end asked for meanwhile wins.
@@ -274,11 +274,16 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
           dedupeKey: `${input.turnId}:turn.complete`,
         });
         return true;
-      }).catch((err) => {
+      }).catch(async (err) => {
         if (err instanceof StaleTurn) return false;
+        if ((err as { code?: string }).code === 'P2002') {
+          const existing = await db.turn.findUnique({ where: { id: input.turnId } });
+          if (existing) return { stored: JSON.parse(existing.responseJson ?? '{}') as Record<string, unknown> };
+        }
         throw err;
       });
       if (!committed) return { body: {}, stale: true };
+      if (committed !== true) return { body: committed.stored };
       if (input.keepHistory) await saveCallerHistory(db, input.callerNumber, input.history, input.summary, input.seq);
       return { body };
     },
