@@ -10,8 +10,8 @@ import { appendEvent, appendEventInTx, createTurnRequest } from '../infra/event-
 import { getBlob, putBlob } from '../infra/blobs';
 import { loadRuntimeSettings, RuntimeSettings } from '../infra/settings';
 import { normalizeNumber } from '../common/phone-number';
-import { createSpeechEngines, SpeechEngines } from './speech';
-import { silenceWav } from './speech/wav';
+import { createSpeechEngines, SpeechEngines } from '../infra/speech';
+import { silenceWav } from '../infra/speech/wav';
 import type { SpeechConfig } from '../infra/speech-config';
 import type { CallDirection, ChatMessage, ReplySource } from '../workflows/call-session/messages';
 import { missionCallSetup } from './missions/prompt';

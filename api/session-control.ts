@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { createTelephonyActivities } from '../activities/telephony/driver';
+import { createTelephonyActivities } from '../infra/telephony/driver';
 import { callSessionWorkflowId } from '../common/ids';
 import { appendEvent } from '../infra/event-log';
 import { loadRuntimeSettings } from '../infra/settings';

@@ -1,8 +1,8 @@
 /** Builds the configured telephony driver for the API process. */
 import Adb from '@devicefarmer/adbkit';
-import { createAdbDriver } from '../activities/telephony/adb-driver';
-import type { TelephonyDriver } from '../activities/telephony/driver';
-import { createSimDriver } from '../activities/telephony/sim-driver';
+import { createAdbDriver } from '../infra/telephony/adb-driver';
+import type { TelephonyDriver } from '../infra/telephony/driver';
+import { createSimDriver } from '../infra/telephony/sim-driver';
 import type { Config } from '../infra/config';
 import type { Logger } from '../infra/log';
 

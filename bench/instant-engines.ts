@@ -3,8 +3,8 @@
  * itself costs (the benchmark) and to test the pipeline's logic; they are never used to serve
  * calls. The transcript is read from the audio's RIFF "LIST/INFO" note if present, else "".
  */
-import type { SpeechEngines } from '../activities/speech';
-import { silenceWav } from '../activities/speech/wav';
+import type { SpeechEngines } from '../infra/speech';
+import { silenceWav } from '../infra/speech/wav';
 
 const SILENCE = silenceWav(100, 16000);
 

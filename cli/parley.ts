@@ -4,9 +4,9 @@
  */
 import { parseArgs } from 'node:util';
 import { normalizeE164 } from '../common/phone-number';
-import { DEFAULT_PERSONAS_FILE, loadPersonas, PersonaFileError, personaFor } from '../activities/telephony/personas';
+import { DEFAULT_PERSONAS_FILE, loadPersonas, PersonaFileError, personaFor } from '../infra/telephony/personas';
 import { keys } from './keys';
-import { SIM_OUTCOME_SUFFIXES, SimPhone, type SimCallDirection, type SimEvent, type SimPace } from '../activities/telephony/sim-phone';
+import { SIM_OUTCOME_SUFFIXES, SimPhone, type SimCallDirection, type SimEvent, type SimPace } from '../infra/telephony/sim-phone';
 
 /** Where a subcommand writes and what it reads; tests pass their own. */
 export interface CliIo {

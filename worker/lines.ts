@@ -3,8 +3,8 @@ import Adb from '@devicefarmer/adbkit';
 import type { Config } from '../infra/config';
 import type { Db } from '../infra/db';
 import type { Logger } from '../infra/log';
-import { createAdbDriver } from '../activities/telephony/adb-driver';
-import { createSimDriver } from '../activities/telephony/sim-driver';
+import { createAdbDriver } from '../infra/telephony/adb-driver';
+import { createSimDriver } from '../infra/telephony/sim-driver';
 import { adbLineDrivers, lineDrivers, simLineDrivers } from '../activities/missions/lines';
 import type { MissionLines } from './activities';
 

@@ -8,7 +8,7 @@ import { Context } from '@temporalio/activity';
 import type { Config } from '../../infra/config';
 import type { Db } from '../../infra/db';
 import { loadRuntimeSettings } from '../../infra/settings';
-import { createOpenAIClient } from '../speech/openai-providers';
+import { createOpenAIClient } from '../../infra/speech/openai-providers';
 
 export interface InsightTemplate {
   name: string;

@@ -4,10 +4,10 @@
  */
 import type { Db } from '../../infra/db';
 import type { LineConfig } from '../../infra/missions-config';
-import type { TelephonyDriver } from '../telephony/driver';
-import { SMS_NOT_SUPPORTED } from '../telephony/driver';
-import type { SimDriver } from '../telephony/sim-driver';
-import { SIM_OUTCOME_SUFFIXES } from '../telephony/sim-phone';
+import type { TelephonyDriver } from '../../infra/telephony/driver';
+import { SMS_NOT_SUPPORTED } from '../../infra/telephony/driver';
+import type { SimDriver } from '../../infra/telephony/sim-driver';
+import { SIM_OUTCOME_SUFFIXES } from '../../infra/telephony/sim-phone';
 
 /** How a placed call ended (spec §4 driver mapping). */
 export interface LineCallResult {

@@ -2,7 +2,7 @@
  * The agent WebSocket's messages (contract §3 "Agent → Parley"), each mapped to one action of
  * api/session-control.ts (a workflow message or a driver call) and answered with its ack.
  */
-import { cleanReply } from '../../activities/speech/text';
+import { cleanReply } from '../../infra/speech/text';
 import { answerTurnRequestUpdate } from '../../workflows/call-session/messages';
 import { callSessionWorkflowId } from '../../common/ids';
 import { endSession } from '../sessions';

@@ -4,7 +4,7 @@
  * and the old gateway's aliases. Keys are never shown, only `has_api_key`.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { createSpeechEngines } from '../../activities/speech';
+import { createSpeechEngines } from '../../infra/speech';
 import { isLoopbackHost, type Config } from '../../infra/config';
 import { appendEvent } from '../../infra/event-log';
 import { loadOverrides, loadRuntimeSettings, saveSettings } from '../../infra/settings';

@@ -1,6 +1,6 @@
 /** POST /api/asr (contract §2.1): transcription only: no session, no events. */
 import type { FastifyPluginAsync } from 'fastify';
-import { createSpeechEngines } from '../../activities/speech';
+import { createSpeechEngines } from '../../infra/speech';
 import { loadRuntimeSettings } from '../../infra/settings';
 import type { AppDeps } from '../app';
 import { readTurnForm } from '../turn-form';

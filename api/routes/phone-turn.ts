@@ -5,7 +5,7 @@ import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, Workf
 import { callSessionWorkflowId, isValidSessionId, sessionIdFromUuid } from '../../common/ids';
 import { PhoneNumberAttribute, SessionIdAttribute } from '../../common/search-attributes';
 import { getBlob, putBlob } from '../../infra/blobs';
-import { parseWav } from '../../activities/speech/wav';
+import { parseWav } from '../../infra/speech/wav';
 import { processTurnUpdate, type CallDirection, type CallSessionInput, type TurnRequest, type TurnResult } from '../../workflows/call-session/messages';
 import type { callSessionWorkflow } from '../../workflows/call-session/workflow';
 import type { AppDeps } from '../app';

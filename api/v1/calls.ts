@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { approvalWorkflowId, CALL_TERMINAL, callWorkflowId } from '../../common/missions';
 import { PhoneNumberAttribute } from '../../common/search-attributes';
-import { SMS_NOT_SUPPORTED } from '../../activities/telephony/driver';
+import { SMS_NOT_SUPPORTED } from '../../infra/telephony/driver';
 import type { SendSmsInput } from '../../activities/missions/calls';
 import { decideApprovalUpdate, endCallUpdate, type AdHocCallInput, type ApprovalInput } from '../../workflows/missions/messages';
 import type { V1Deps } from './index';

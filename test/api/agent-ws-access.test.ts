@@ -1,7 +1,7 @@
 /** The WebSockets' access rules over real sockets (contract §6: G01, G02, G03) and WS dial/hangup (G55, G58). */
 import type { AddressInfo } from 'node:net';
 import { instantEngines } from '../../bench/instant-engines';
-import type { TelephonyDriver } from '../../activities/telephony/driver';
+import type { TelephonyDriver } from '../../infra/telephony/driver';
 import { startStack, Stack } from '../support/stack';
 import { TestAgent } from '../support/agent';
 

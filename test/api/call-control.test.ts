@@ -1,10 +1,10 @@
 /** Dial and hangup through the driver (G55–G58), /api/asr (G08) and /health's contract fields (G07). */
-import type { DialInput, HangupInput, TelephonyDriver } from '../../activities/telephony/driver';
+import type { DialInput, HangupInput, TelephonyDriver } from '../../infra/telephony/driver';
 import { espeakSpeak } from '../support/speech';
 import { instantEngines, wavSaying } from '../../bench/instant-engines';
 import { startStack, Stack } from '../support/stack';
 import { postTurn } from '../support/phone';
-import { createSpeechEngines } from '../../activities/speech';
+import { createSpeechEngines } from '../../infra/speech';
 
 const dials: DialInput[] = [];
 const hangups: HangupInput[] = [];

@@ -1,5 +1,5 @@
 import { wavSaying, instantEngines } from '../../bench/instant-engines';
-import { isRiffPcm16Mono } from '../../activities/speech/wav';
+import { isRiffPcm16Mono } from '../../infra/speech/wav';
 import { startStack, Stack } from '../support/stack';
 import { postTurn } from '../support/phone';
 

@@ -6,8 +6,8 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createEspeak } from '../../activities/speech/espeak';
-import { encodeWav } from '../../activities/speech/wav';
+import { createEspeak } from '../../infra/speech/espeak';
+import { encodeWav } from '../../infra/speech/wav';
 
 export interface RecordedRequest {
   method: string;

@@ -1,5 +1,5 @@
 /** Real speech for tests: espeak-ng (Debian package) says a sentence as WAV. */
-import { createEspeak } from '../../activities/speech/espeak';
+import { createEspeak } from '../../infra/speech/espeak';
 
 const espeak = createEspeak();
 

@@ -9,7 +9,7 @@ import { buildApp } from '../../api/app';
 import { Config, loadConfig } from '../../infra/config';
 import { buildActivities, type MissionLines } from '../../worker/activities';
 import type { TurnDeps } from '../../activities/turn';
-import type { TelephonyDriver } from '../../activities/telephony/driver';
+import type { TelephonyDriver } from '../../infra/telephony/driver';
 import { createTestDb, TestDb } from './db';
 import { connectTestClient, createTestWorker, temporalAddress } from './temporal';
 import { TMP_DIR } from './paths';

@@ -1,5 +1,5 @@
-import { createSpeechEngines, ProviderError } from '../../../activities/speech';
-import { isRiffPcm16Mono, parseWav, silenceWav } from '../../../activities/speech/wav';
+import { createSpeechEngines, ProviderError } from '../../../infra/speech';
+import { isRiffPcm16Mono, parseWav, silenceWav } from '../../../infra/speech/wav';
 import { speechConfigFrom } from '../../../infra/speech-config';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../../support/fake-openai-server';
 

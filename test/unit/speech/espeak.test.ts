@@ -1,6 +1,6 @@
-import { ProviderError } from '../../../activities/speech/errors';
-import { createEspeak, espeakWordsPerMinute } from '../../../activities/speech/espeak';
-import { parseWav, wavDurationMs } from '../../../activities/speech/wav';
+import { ProviderError } from '../../../infra/speech/errors';
+import { createEspeak, espeakWordsPerMinute } from '../../../infra/speech/espeak';
+import { parseWav, wavDurationMs } from '../../../infra/speech/wav';
 
 describe('espeak-ng TTS', () => {
   const espeak = createEspeak();

@@ -1,7 +1,7 @@
-import { ProviderError } from '../../../activities/speech/errors';
-import { createEspeak } from '../../../activities/speech/espeak';
-import { createOpenAIChat, createOpenAISpeaker, createOpenAITranscriber } from '../../../activities/speech/openai-providers';
-import { decodeMono, isRiffPcm16Mono, parseWav } from '../../../activities/speech/wav';
+import { ProviderError } from '../../../infra/speech/errors';
+import { createEspeak } from '../../../infra/speech/espeak';
+import { createOpenAIChat, createOpenAISpeaker, createOpenAITranscriber } from '../../../infra/speech/openai-providers';
+import { decodeMono, isRiffPcm16Mono, parseWav } from '../../../infra/speech/wav';
 import { speechConfigFrom } from '../../../infra/speech-config';
 import { DEFAULT_FAKE_TRANSCRIPT, startFakeOpenAIServer, type FakeOpenAIServer } from '../../support/fake-openai-server';
 

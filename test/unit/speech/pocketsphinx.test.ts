@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createEspeak } from '../../../activities/speech/espeak';
-import { createPocketsphinx } from '../../../activities/speech/pocketsphinx';
-import { decodeMono, resample, silenceWav } from '../../../activities/speech/wav';
+import { createEspeak } from '../../../infra/speech/espeak';
+import { createPocketsphinx } from '../../../infra/speech/pocketsphinx';
+import { decodeMono, resample, silenceWav } from '../../../infra/speech/wav';
 
 function stereoHeader(rate: number, dataLength: number): Buffer {
   const h = Buffer.alloc(44);

@@ -1,4 +1,4 @@
-import { cleanReply, EMPTY_REPLY } from '../../../activities/speech/text';
+import { cleanReply, EMPTY_REPLY } from '../../../infra/speech/text';
 
 describe('cleanReply', () => {
   it('drops reasoning blocks, closed, unclosed or with the opening tag sent by the template', () => {

@@ -8,7 +8,7 @@ import {
   toPcm16Mono,
   WavError,
   wavDurationMs,
-} from '../../../activities/speech/wav';
+} from '../../../infra/speech/wav';
 
 /** A hand-built WAV with any header values, for the cases encodeWav never writes. */
 function rawWav(opts: { format?: number; channels?: number; rate?: number; bits?: number; data: Buffer; dataSize?: number }): Buffer {

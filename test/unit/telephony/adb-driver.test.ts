@@ -4,8 +4,8 @@ import {
   MULTIPLE_DEVICES_DETAIL,
   NO_DEVICE_DETAIL,
   type AdbClientLike,
-} from '../../../activities/telephony/adb-driver';
-import { createTelephonyActivities, INVALID_NUMBER_DETAIL, SMS_NOT_SUPPORTED } from '../../../activities/telephony/driver';
+} from '../../../infra/telephony/adb-driver';
+import { createTelephonyActivities, INVALID_NUMBER_DETAIL, SMS_NOT_SUPPORTED } from '../../../infra/telephony/driver';
 
 const BROADCAST_OK = 'Broadcasting: Intent { act=com.tracsystems.phonebridge.CALL_COMMAND flg=0x400000 }\nBroadcast completed: result=0\n';
 

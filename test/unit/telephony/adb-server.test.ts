@@ -6,8 +6,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Adb from '@devicefarmer/adbkit';
-import { createAdbDriver, NO_DEVICE_DETAIL } from '../../../activities/telephony/adb-driver';
-import { createTelephonyActivities } from '../../../activities/telephony/driver';
+import { createAdbDriver, NO_DEVICE_DETAIL } from '../../../infra/telephony/adb-driver';
+import { createTelephonyActivities } from '../../../infra/telephony/driver';
 import { freePort } from '../../../infra/dev-server';
 import { TMP_DIR } from '../../support/paths';
 

@@ -1,4 +1,4 @@
-import { createTelephonyActivities, INVALID_NUMBER_DETAIL, type TelephonyDriver } from '../../../activities/telephony/driver';
+import { createTelephonyActivities, INVALID_NUMBER_DETAIL, type TelephonyDriver } from '../../../infra/telephony/driver';
 
 function fakeDriver(): jest.Mocked<Required<TelephonyDriver>> {
   return {

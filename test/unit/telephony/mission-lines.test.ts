@@ -1,8 +1,8 @@
 /** The missions line drivers: how simulated and ADB calls map to call statuses (spec §4), and SMS per line. */
 import { adbLineDrivers, simLineDrivers } from '../../../activities/missions/lines';
-import { SMS_NOT_SUPPORTED, type TelephonyDriver } from '../../../activities/telephony/driver';
-import type { SimDriver } from '../../../activities/telephony/sim-driver';
-import type { SimCallResult } from '../../../activities/telephony/sim-phone';
+import { SMS_NOT_SUPPORTED, type TelephonyDriver } from '../../../infra/telephony/driver';
+import type { SimDriver } from '../../../infra/telephony/sim-driver';
+import type { SimCallResult } from '../../../infra/telephony/sim-phone';
 import type { Db } from '../../../infra/db';
 
 const line = { number: '+15550100001', driver: 'sim' as const, serial: '' };

@@ -7,10 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
-import { loadPersonas, parsePersonas, PersonaFileError, personaFor, type Persona } from '../../../activities/telephony/personas';
-import { createSimDriver } from '../../../activities/telephony/sim-driver';
-import { DEFAULT_GREETING_HINT, runSimCall, SimPhone, type SimEvent } from '../../../activities/telephony/sim-phone';
-import { isRiffPcm16Mono, parseWav, silenceWav, wavDurationMs } from '../../../activities/speech/wav';
+import { loadPersonas, parsePersonas, PersonaFileError, personaFor, type Persona } from '../../../infra/telephony/personas';
+import { createSimDriver } from '../../../infra/telephony/sim-driver';
+import { DEFAULT_GREETING_HINT, runSimCall, SimPhone, type SimEvent } from '../../../infra/telephony/sim-phone';
+import { isRiffPcm16Mono, parseWav, silenceWav, wavDurationMs } from '../../../infra/speech/wav';
 import { main, type CliIo } from '../../../cli/parley';
 
 interface RecordedRequest {

@@ -5,7 +5,7 @@
  */
 import OpenAI, { toFile } from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
-import type { LlmSettings, StageSettings } from '../../infra/speech-config';
+import type { LlmSettings, StageSettings } from '../speech-config';
 import { isRetryableStatus, ProviderError, type Stage } from './errors';
 import { parseWav, toPcm16Mono, WavError } from './wav';
 

@@ -3,7 +3,7 @@
  * with the engine for each stage chosen by the configuration (OpenAI-compatible servers,
  * else pocketsphinx, echo and espeak-ng). Activities wrap it; it knows nothing of workflows.
  */
-import type { SpeechConfig } from '../../infra/speech-config';
+import type { SpeechConfig } from '../speech-config';
 import { ECHO_MODEL, echoReply } from './echo';
 import { ProviderError } from './errors';
 import { createEspeak, type EspeakOptions } from './espeak';
