@@ -5,7 +5,7 @@
  * mission with it, so both give the same times.
  */
 import { CLOSING_MARGIN_MS, localParts, nextAllowedStart, nextBusinessDayOpening, type CallWindowRules } from './business-hours';
-import { NO_ANSWER_DELAY_MINUTES, type AttemptOutcome } from './missions';
+import { NO_ANSWER_DELAY_MINUTES, type AttemptOutcome, type EventKind } from './missions';
 import { SERVICE_LUNCH, type MissionSpec, type SpecTarget } from './mission-spec';
 
 /** The window rules of one target: its zone, the spec's hours and avoid list (lunch for `service`). */
@@ -41,26 +41,31 @@ export function planBatch(spec: MissionSpec, batch: SpecTarget[], earliest: numb
   });
 }
 
+/** The retry delays of a declarative call (E05), in minutes. */
+export interface RetryDelays {
+  busy: [number, number];
+  failed: [number, number];
+}
+
 /**
- * When the next attempt may start after `outcome` (E05/E06), or null when the outcome is final:
- * a deterministic jitter (`unit` in [0, 1) from the workflow's RNG) inside the kind's range,
- * then moved into an allowed slot. `professional` no-answers wait for the next business day.
+ * When the next attempt may start after `outcome` (E05/E06), or null when the outcome is final or
+ * no slot remains: a deterministic jitter (`unit` in [0, 1) from the workflow's RNG) inside the
+ * range, then moved into an allowed slot. `professional` no-answers wait for the next business day.
  */
-export function retryStart(spec: MissionSpec, target: SpecTarget, outcome: AttemptOutcome, endedAt: number, unit: number): number | null {
-  const rules = windowRules(spec, target);
+export function retryStart(window: CallWindowRules, delays: RetryDelays, kind: EventKind, outcome: AttemptOutcome, endedAt: number, unit: number): number | null {
   let range: [number, number] | null = null;
-  if (outcome.call_status === 'busy') range = spec.retry.busy;
-  else if (outcome.call_status === 'failed') range = spec.retry.failed;
+  if (outcome.call_status === 'busy') range = delays.busy;
+  else if (outcome.call_status === 'failed') range = delays.failed;
   else if (outcome.call_status === 'no-answer' || outcome.outcome === 'voicemail') {
-    if (target.kind === 'professional') {
-      const opening = nextBusinessDayOpening(endedAt, rules);
-      return opening === null ? null : nextAllowedStart(opening + unit * 60 * 60_000, rules);
+    if (kind === 'professional') {
+      const opening = nextBusinessDayOpening(endedAt, window);
+      return opening === null ? null : nextAllowedStart(opening + unit * 60 * 60_000, window);
     }
-    range = NO_ANSWER_DELAY_MINUTES[target.kind];
+    range = NO_ANSWER_DELAY_MINUTES[kind];
   }
   if (!range) return null;
   const minutes = range[0] + unit * (range[1] - range[0]);
-  return nextAllowedStart(endedAt + minutes * 60_000, rules);
+  return nextAllowedStart(endedAt + minutes * 60_000, window);
 }
 
 /** A call's expected length, for the dry run's estimate of when lines and batches free up. */

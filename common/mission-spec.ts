@@ -274,3 +274,48 @@ export function validateSpec(raw: unknown, ctx: SpecContext): MissionSpec {
     act,
   };
 }
+
+/** One step of a declarative plan and what the run workflow does at it. */
+export interface PlanPhase {
+  step_id: string;
+  description: string;
+  kind: 'setup' | 'calls' | 'gate' | 'act' | 'analyze' | 'report';
+  /** calls: which targets (`all`, the previous gate's `selection`, or one target by index). */
+  targets?: 'all' | 'selection' | number;
+  /** gate: the step it guards. */
+  guards?: string;
+}
+
+/** The plan of a class (spec §5a table); C4 and C5 gates only when the spec keeps them. */
+export function planOf(spec: MissionSpec): PlanPhase[] {
+  const setup: PlanPhase = { step_id: 'setup', description: 'Validate the spec, link the assistant, plan the calls', kind: 'setup' };
+  const report: PlanPhase = { step_id: 'report', description: 'Write the result', kind: 'report' };
+  const gate = (before: SpecGate['before']) => spec.gates.find((g) => g.before === before);
+  switch (spec.class) {
+    case 'negotiation':
+      return [setup, ...spec.targets.map((t, i): PlanPhase => ({ step_id: `call_${i + 1}`, description: `Call ${t.name}`, kind: 'calls', targets: i })), report];
+    case 'multi_round':
+      return [
+        setup,
+        { step_id: 'round_1', description: `Call ${spec.targets.length} targets`, kind: 'calls', targets: 'all' },
+        ...(gate('round_2') ? [{ step_id: 'gate_1', description: 'Approve round 2 and its targets', kind: 'gate', guards: 'round_2' } as PlanPhase] : []),
+        { step_id: 'round_2', description: 'Call the selected targets again', kind: 'calls', targets: 'selection' },
+        report,
+      ];
+    case 'gather_then_act':
+      return [
+        setup,
+        { step_id: 'gather', description: `Call targets until ${spec.stopWhen?.count ?? 1} match`, kind: 'calls', targets: 'all' },
+        ...(gate('act') ? [{ step_id: 'gate_act', description: 'Approve the action', kind: 'gate', guards: 'act' } as PlanPhase] : []),
+        { step_id: 'act', description: `Act (${spec.act?.type ?? 'none'})`, kind: 'act' },
+        report,
+      ];
+    default:
+      return [
+        setup,
+        { step_id: 'calls', description: `Call ${spec.targets.length} targets`, kind: 'calls', targets: 'all' },
+        { step_id: 'analyze', description: spec.class === 'screening' ? 'Score and rank the answers' : 'Collect the answers', kind: 'analyze' },
+        report,
+      ];
+  }
+}

@@ -1,6 +1,6 @@
 /** Spec validation (422 pointers) and the planner the run workflow and the dry run share. */
 import { parseDuration, SpecError, validateSpec } from '../../../common/mission-spec';
-import { planBatch, planMission, retryStart } from '../../../common/mission-planner';
+import { planBatch, planMission, retryStart, windowRules } from '../../../common/mission-planner';
 
 const base = {
   class: 'sweep',
@@ -83,9 +83,10 @@ test('the dry run plans batches one after another and skips targets past not_aft
 test('retries: busy 10–15 min, professional no-answer on the next business day, all inside hours', () => {
   const spec = validateSpec({ ...base, targets: [{ ...base.targets[0], kind: 'professional' }] }, ctx);
   const ended = Date.parse('2026-03-10T15:00:00Z');
-  const busy = retryStart(spec, spec.targets[0], { call_status: 'busy', outcome: null, call_id: 'c' }, ended, 0.5);
+  const t = spec.targets[0];
+  const busy = retryStart(windowRules(spec, t), spec.retry, t.kind, { call_status: 'busy', outcome: null, call_id: 'c' }, ended, 0.5);
   expect(busy).toBe(ended + 12.5 * 60_000);
-  const noAnswer = retryStart(spec, spec.targets[0], { call_status: 'no-answer', outcome: null, call_id: 'c' }, ended, 0);
+  const noAnswer = retryStart(windowRules(spec, t), spec.retry, t.kind, { call_status: 'no-answer', outcome: null, call_id: 'c' }, ended, 0);
   expect(new Date(noAnswer!).toISOString()).toBe('2026-03-11T14:00:00.000Z');
-  expect(retryStart(spec, spec.targets[0], { call_status: 'completed', outcome: 'answered', call_id: 'c' }, ended, 0)).toBeNull();
+  expect(retryStart(windowRules(spec, t), spec.retry, t.kind, { call_status: 'completed', outcome: 'answered', call_id: 'c' }, ended, 0)).toBeNull();
 });
