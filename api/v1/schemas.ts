@@ -19,7 +19,8 @@ export const V1_LIMITS = {
   list: 100,
 } as const;
 
-const Id = Type.String({ minLength: 1, maxLength: V1_LIMITS.id });
+/** No control characters (a NUL byte is an error in PostgreSQL text, not a lookup miss). */
+const Id = Type.String({ minLength: 1, maxLength: V1_LIMITS.id, pattern: '^[^\\u0000-\\u001f\\u007f]*$' });
 const Str = (max: number) => Type.String({ maxLength: max });
 const Opt = <T extends TSchema>(t: T) => Type.Optional(Type.Union([t, Type.Null()]));
 const Json = Type.Object({}, { additionalProperties: true, maxProperties: V1_LIMITS.objectKeys });
