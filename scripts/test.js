@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm test`: bootstrap, type-check (TypeScript 5.9), then the whole jest suite on SQLite, then
+ * `npm test`: bootstrap, type-check (TypeScript 5.9), lint (eslint.config.mjs), then the whole jest suite on SQLite, then
  * the database-backed suites again on PostgreSQL when one is reachable (PARLEY_TEST_POSTGRES_URL,
  * default the local server .ci/run starts). The e2e suites run `npm start` on its embedded
  * SQLite default, so they run once. Extra arguments go to jest (and skip the type-check).
@@ -40,6 +40,9 @@ async function postgresUrl() {
     process.stdout.write('\n=== type-check ===\n');
     const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', ROOT], { cwd: ROOT, stdio: 'inherit' });
     if (tsc.status !== 0) process.exit(1);
+    process.stdout.write('\n=== lint ===\n');
+    const lint = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'eslint', 'bin', 'eslint.js'), '.'], { cwd: ROOT, stdio: 'inherit' });
+    if (lint.status !== 0) process.exit(1);
   }
   let ok = run('SQLite', { PARLEY_TEST_POSTGRES_URL: '' }, args);
   if (args.length === 0 || process.env.PARLEY_TEST_POSTGRES_URL) {
