@@ -6,6 +6,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { normalizeOrigin, type Config } from '../infra/config';
+import { isDashboardAsset } from './dashboard/assets';
 
 type AccessConfig = Pick<Config, 'bearerToken' | 'adminToken' | 'allowedOrigins' | 'legacyOpenAgentApi'>;
 
@@ -73,6 +74,8 @@ export function bearerAuth(config: AccessConfig) {
       return;
     }
     if (!config.bearerToken) return;
+    // The dashboard's static files carry no data; its login screen must load token-less.
+    if (isDashboardAsset(req.method, req.url)) return;
     const token = tokenFrom(req);
     if (sameSecret(token, config.bearerToken)) return;
     if (config.adminToken && sameSecret(token, config.adminToken)) return;
