@@ -1,4 +1,4 @@
-/** Dashboard-only read routes under the gateway token: session log search, turn audio, UI meta. */
+/** Dashboard-only read routes under the gateway token (session log search, turn audio, UI meta), and the open auth probe. */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppDeps } from '../app';
@@ -33,6 +33,8 @@ const Meta = Type.Object({
   task_queue: Type.String(),
 });
 
+const AuthInfo = Type.Object({ token_required: Type.Boolean() });
+
 export const dashboardReadRoutes: FastifyPluginAsync<AppDeps> = async (app, { db, config }) => {
   app.get<{ Querystring: Static<typeof CallsQuery> }>(
     '/api/dashboard/calls',
@@ -49,6 +51,9 @@ export const dashboardReadRoutes: FastifyPluginAsync<AppDeps> = async (app, { db
       return reply.type('audio/wav').header('cache-control', 'private, max-age=3600').send(wav);
     },
   );
+
+  /** Open (api/dashboard/assets.ts): whether the login screen is needed, nothing else. */
+  app.get('/api/dashboard/auth', { schema: { response: { 200: AuthInfo } } }, async () => ({ token_required: config.bearerToken !== '' }));
 
   app.get('/api/dashboard/meta', { schema: { response: { 200: Meta } } }, async () => {
     const ui = temporalUi(config);

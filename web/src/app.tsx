@@ -41,7 +41,11 @@ export function App() {
   }
 
   useEffect(() => {
-    void enter();
+    // Ask first whether a token is needed, so a tab without one goes straight to the login screen.
+    void api<{ token_required: boolean }>('/api/dashboard/auth').then(
+      (auth) => (auth.token_required && !credentials.token() ? setPhase('login') : enter()),
+      (err: Error) => setError(err.message),
+    );
     const onHash = () => setTab(tabFromHash());
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);

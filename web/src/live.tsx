@@ -36,7 +36,7 @@ export function LiveView() {
           ))}
         </ul>
       </section>
-      {current ? <CallPanel call={current} key={current.session_id} /> : <section class="main" />}
+      {current ? <CallPanel call={current} key={current.session_id} /> : <section class="main muted">Calls appear here as they start: dial one, or wait for the phone.</section>}
     </div>
   );
 }
