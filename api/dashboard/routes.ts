@@ -26,9 +26,10 @@ const CallRow = Type.Object({
 });
 
 const AudioParams = Type.Object({ turnId: Type.String({ minLength: 1, maxLength: 100 }) });
+const AudioQuery = Type.Object({ which: Type.Optional(Type.Union([Type.Literal('reply'), Type.Literal('caller')])) });
 
 const Meta = Type.Object({
-  temporal_ui_port: Type.Union([Type.Integer(), Type.Null()]),
+  temporal_ui_port: Type.Integer(),
   temporal_namespace: Type.String(),
   task_queue: Type.String(),
 });
@@ -42,11 +43,11 @@ export const dashboardReadRoutes: FastifyPluginAsync<AppDeps> = async (app, { db
     async (req) => searchCalls(db, req.query),
   );
 
-  app.get<{ Params: Static<typeof AudioParams> }>(
+  app.get<{ Params: Static<typeof AudioParams>; Querystring: Static<typeof AudioQuery> }>(
     '/api/dashboard/turns/:turnId/audio',
-    { schema: { params: AudioParams, response: { 404: Detail } } },
+    { schema: { params: AudioParams, querystring: AudioQuery, response: { 400: Detail, 404: Detail } } },
     async (req, reply) => {
-      const wav = await turnAudio(db, req.params.turnId);
+      const wav = await turnAudio(db, req.params.turnId, req.query.which ?? 'reply');
       if (!wav) return reply.code(404).send({ detail: 'audio not found' });
       return reply.type('audio/wav').header('cache-control', 'private, max-age=3600').send(wav);
     },

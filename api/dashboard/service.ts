@@ -60,16 +60,18 @@ export async function searchCalls(db: Db, query: CallLogQuery): Promise<CallLogR
   }));
 }
 
-/** The reply audio of a turn (WAV), or null when the turn is unknown or its audio was pruned. */
-export async function turnAudio(db: Db, turnId: string): Promise<Buffer | null> {
-  const turn = await db.turn.findUnique({ where: { id: turnId }, select: { audioBlobId: true } });
-  return turn?.audioBlobId ? getBlob(db, turn.audioBlobId) : null;
+/** A turn's reply or caller audio (WAV), or null when the turn is unknown, had none, or it was pruned. */
+export async function turnAudio(db: Db, turnId: string, which: 'reply' | 'caller'): Promise<Buffer | null> {
+  const turn = await db.turn.findUnique({ where: { id: turnId }, select: { audioBlobId: true, callerAudioBlobId: true } });
+  const blobId = which === 'caller' ? turn?.callerAudioBlobId : turn?.audioBlobId;
+  return blobId ? getBlob(db, blobId) : null;
 }
 
 /**
- * Where the Temporal Web UI is: the embedded dev server's UI port (the browser puts its own
- * host in front), or nothing for an external cluster, whose UI address Parley does not know.
+ * Where the Temporal Web UI is: PARLEY_TEMPORAL_UI_PORT on the host the browser reached Parley
+ * at (the embedded dev server's UI; the API process itself always sees TEMPORAL_ADDRESS set by
+ * the supervisor, so it cannot tell an embedded server from a cluster).
  */
-export function temporalUi(config: Config): { ui_port: number | null; namespace: string } {
-  return { ui_port: config.embeddedTemporal ? config.temporalUiPort : null, namespace: config.temporalNamespace };
+export function temporalUi(config: Config): { ui_port: number; namespace: string } {
+  return { ui_port: config.temporalUiPort, namespace: config.temporalNamespace };
 }
