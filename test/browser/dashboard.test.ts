@@ -146,6 +146,56 @@ suite('the Control Center in Chromium', () => {
     expect(s.errors).toEqual([]);
   });
 
+  test('the session log finds the ended call by number, with its transcript and outcome', async () => {
+    const s = await signedIn();
+    await s.page.getByRole('link', { name: 'Session log' }).click();
+    await s.page.getByLabel('Search number, session or words').fill('0100071');
+    await s.page.getByRole('button', { name: 'Search' }).click();
+    await s.page.getByRole('list', { name: 'Sessions' }).locator('button.call', { hasText: '+15550100071' }).first().click();
+    await s.page.getByText('ended: hangup').waitFor();
+    await s.page.getByRole('list', { name: 'Transcript' }).getByText('Typed in the browser: Tuesday at three works.').waitFor();
+    if (SHOTS) await s.page.screenshot({ path: `${SHOTS}/log.png` });
+    expect(s.errors).toEqual([]);
+  });
+
+  test('the missions board shows a run: plan progress, targets, timeline, a scheduled call with its countdown, memory; pause, resume, cancel', async () => {
+    const v1 = (method: string, path: string, body?: unknown) => rest(`/v1${path}`, { method, body, bearer: API_KEY });
+    const mission = (await v1('POST', '/missions', { name: 'Window cleaning quotes', instructions: 'Find a window cleaner for Friday.' })).body.data;
+    const run = (await v1('POST', `/missions/${mission.id}/runs`, { input: { original_request: 'windows' } })).body.data;
+    await v1('PATCH', `/missions/${mission.id}/runs/${run.id}`, { status: 'running' });
+    await v1('POST', `/missions/${mission.id}/runs/${run.id}/plan`, { steps: [{ step_id: 'calls', description: 'Call two firms' }, { step_id: 'report', description: 'Report the best quote' }] });
+    await v1('PATCH', `/missions/${mission.id}/runs/${run.id}/plan/steps/calls`, { status: 'in_progress' });
+    await v1('POST', `/missions/${mission.id}/runs/${run.id}/events`, { type: 'custom', summary: 'Clear View quoted $240', step_id: 'calls' });
+    await v1('PUT', `/missions/${mission.id}/runs/${run.id}/memory`, { targets: { '+13125550101': { status: 'completed', attempts: 1, last_call_status: 'completed', insights: { price_usd: 240 } } } });
+    const assistant = (await v1('POST', '/assistants', { name: 'Quoter', instructions: 'Ask for a quote.' })).body;
+    const at = new Date(Date.now() + 3600_000).toISOString();
+    const event = (await v1('POST', `/assistants/${assistant.id}/events`, { channel: 'call', to: '+13125550102', from: '+15550100001', scheduled_at: at, mission_id: mission.id, run_id: run.id, step_id: 'calls' })).body;
+    expect(event.status).toBe('pending');
+
+    const s = await signedIn();
+    await s.page.getByRole('link', { name: 'Missions' }).click();
+    await s.page.getByRole('list', { name: 'Missions' }).getByRole('button', { name: /Window cleaning quotes/ }).click();
+    await s.page.getByText('Call two firms').waitFor();
+    expect(await s.page.getByRole('progressbar', { name: 'Plan progress' }).getAttribute('max')).toBe('2');
+    await s.page.getByRole('list', { name: 'Run events' }).getByText('Clear View quoted $240').waitFor();
+    await s.page.getByRole('table', { name: 'Targets' }).getByText('+13125550101').waitFor();
+    const scheduled = s.page.getByRole('table', { name: 'Scheduled events' });
+    await scheduled.getByText('+13125550102').waitFor();
+    await scheduled.getByText(/in 59 min|in 1 h/).waitFor();
+    expect(await s.page.getByRole('link', { name: /run workflow/ }).getAttribute('href')).toContain(`/workflows/run-${run.id}`);
+    expect(await scheduled.getByRole('link', { name: /event/ }).getAttribute('href')).toContain(`/workflows/event-${event.id}`);
+    if (SHOTS) await s.page.screenshot({ path: `${SHOTS}/missions-run.png` });
+
+    await s.page.getByRole('button', { name: 'Pause' }).click();
+    await s.page.getByRole('tab', { name: /paused/ }).waitFor();
+    await s.page.getByRole('button', { name: 'Resume' }).click();
+    await s.page.getByRole('tab', { name: /running/ }).waitFor();
+    await s.page.getByRole('button', { name: 'Cancel run' }).click();
+    await s.page.getByRole('tab', { name: /cancelled/ }).waitFor();
+    expect((await v1('GET', `/assistants/${assistant.id}/events/${event.id}`)).body.status).toBe('cancelled');
+    expect(s.errors).toEqual([]);
+  });
+
   test('an approval decided from the inbox: approved with its note', async () => {
     const created = await rest('/v1/approvals', { method: 'POST', body: { action: 'Book the Tuesday slot', expires_in: 600 }, bearer: API_KEY });
     expect(created.status).toBe(201);

@@ -30,13 +30,19 @@ export function SessionsView() {
   const [status, setStatus] = useState<'' | 'ended' | 'active'>('ended');
   const [rows, setRows] = useState<CallRow[]>([]);
   const [selected, setSelected] = useState<CallRow | null>(null);
-  const search = useAction(async () => {
+  const search = useAction(async (text: string = q, state: typeof status = status) => {
     const params = new URLSearchParams();
-    if (q.trim()) params.set('q', q.trim());
-    if (status) params.set('status', status);
+    if (text.trim()) params.set('q', text.trim());
+    if (state) params.set('status', state);
     setRows(await api<CallRow[]>(`/api/dashboard/calls?${params}`));
   });
   useEffect(() => void search.run(), [status]);
+  /** Caller history: every call of one number, live or ended. */
+  const callsOf = (number: string) => {
+    setQ(number);
+    setStatus('');
+    void search.run(number, '');
+  };
   return (
     <div class="split">
       <section class="side" aria-labelledby="log-h">
@@ -70,7 +76,7 @@ export function SessionsView() {
         {rows.length === 0 && !search.busy ? <p class="muted">No session matches.</p> : null}
         <CallerHistory />
       </section>
-      {selected ? <SessionDetail row={selected} key={selected.session_id} onNumber={(n) => (setQ(n), setStatus(''))} /> : <section class="main muted">Pick a session.</section>}
+      {selected ? <SessionDetail row={selected} key={selected.session_id} onNumber={callsOf} /> : <section class="main muted">Pick a session.</section>}
     </div>
   );
 }

@@ -19,7 +19,8 @@ export function Transcript({ turns, partial }: { turns: TurnView[]; partial?: { 
           </p>
           <p class="metrics">
             {time(t.timestamp)} · {t.reply_source || 'reply'} · model {t.model || '—'} · ASR {t.metrics.asr_ms ?? 0} ms · LLM {t.metrics.llm_ms ?? 0} ms · TTS {t.metrics.tts_ms ?? 0} ms · total {t.metrics.total_ms ?? 0} ms{' '}
-            <PlayAudio turnId={t.turn_id} which="caller" label="caller audio" /> <PlayAudio turnId={t.turn_id} which="reply" label="reply audio" />
+            {/* Forced and inject turns keep no caller audio of their own. */}
+            {t.reply_source !== 'forced' && t.reply_source !== 'inject' ? <PlayAudio turnId={t.turn_id} which="caller" label="caller audio" /> : null} <PlayAudio turnId={t.turn_id} which="reply" label="reply audio" />
           </p>
         </li>
       ))}

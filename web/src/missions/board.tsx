@@ -141,6 +141,9 @@ function RunPanel({ mission, run }: { mission: Mission; run: Run }) {
           <div>
             <h3>Plan</h3>
             <progress max={Math.max(1, data.steps.length)} value={done} aria-label="Plan progress" />
+            <small class="muted">
+              {done} of {data.steps.length} steps done
+            </small>
             <ol class="steps">
               {data.steps.map((s) => (
                 <li key={s.step_id}>
