@@ -9,6 +9,7 @@ import { createMissionCallActivities } from '../activities/missions/calls';
 import { createInsightActivities } from '../activities/missions/insights';
 import { createMissionStoreActivities } from '../activities/missions/store';
 import type { LineDrivers } from '../activities/missions/lines';
+import { createBotActivities } from '../activities/clawdtalk';
 
 /** The phone lines the missions activities dial through; none = every dial fails honestly. */
 export interface MissionLines {
@@ -33,5 +34,6 @@ export function buildActivities(deps: { db: Db; config: Pick<Config, 'lookup'>; 
     ...createMissionStoreActivities(deps.db),
     ...createMissionCallActivities({ db: deps.db, lines: lines.lines, drivers: lines.drivers }),
     ...createInsightActivities({ db: deps.db, config: deps.config }),
+    ...createBotActivities({ db: deps.db, config: deps.config, lines: lines.lines }),
   };
 }

@@ -8,6 +8,8 @@ import type { LineConfig } from '../../infra/missions-config';
 import type { AttemptOutcome } from '../../common/missions';
 import { CALL_TERMINAL } from '../../common/missions';
 import type { LineDrivers } from './lines';
+import { appendBotEvent } from '../../infra/clawdtalk/bot-log';
+import { announceOutboundCallEnded, announceOutboundCallStarted } from '../../infra/clawdtalk/call-events';
 
 export interface PlaceCallInput {
   /** The call record (`conversation_id`), created by the caller of the activity's workflow. */
@@ -62,7 +64,10 @@ export function createMissionCallActivities(deps: { db: Db; lines: LineConfig[];
   const releaseLease = (number: string, holder: string) => db.lineLease.deleteMany({ where: { number, holder } });
 
   async function setCall(callId: string, eventId: string | null, data: { status?: string; sessionId?: string; outcome?: string | null; reason?: string | null; answeredAt?: Date; endedAt?: Date }) {
-    await db.callRecord.update({ where: { id: callId }, data });
+    const rec = await db.callRecord.update({ where: { id: callId }, data });
+    // The account's ClawdTalk client hears of the call when it rings and when it ends.
+    if (data.status === 'ringing') await announceOutboundCallStarted(db, rec);
+    if (data.endedAt) await announceOutboundCallEnded(db, rec);
     if (eventId && data.status) {
       await db.scheduledEvent.update({ where: { id: eventId }, data: { callStatus: data.status, conversationId: callId } });
     }
@@ -174,7 +179,9 @@ export function createMissionCallActivities(deps: { db: Db; lines: LineConfig[];
       const sent = await deps.drivers.sendSms(line, input.to, input.text);
       await db.message.update({ where: { id: input.messageId }, data: { status: sent.ok ? 'sent' : 'failed' } });
       if (sent.ok && sent.reply) {
-        await db.message.create({ data: { id: `${input.messageId}-reply`, accountId: input.accountId, direction: 'inbound', from: input.to, to: input.from, body: sent.reply, status: 'received' } });
+        const replyId = `${input.messageId}-reply`;
+        await db.message.create({ data: { id: replyId, accountId: input.accountId, direction: 'inbound', from: input.to, to: input.from, body: sent.reply, status: 'received' } });
+        await appendBotEvent(db, { accountId: input.accountId, event: 'sms.received', fields: { from: input.to, to: input.from, body: sent.reply, message_id: replyId }, dedupeKey: `${replyId}:sms.received` });
       }
       return { ok: sent.ok, detail: sent.detail };
     },

@@ -44,7 +44,7 @@ export interface SimCallInfo {
 export interface SimDriver extends TelephonyDriver {
   /** Calls still running, oldest first. */
   activeCalls(): SimCallInfo[];
-  /** Hangs up the one call placed by `command_id` (false when it is not running here). */
+  /** Hangs up the one call placed by `command_id` and ends its session (false when it is not running here). */
   hangupCommand(command_id: string): boolean;
   /** Aborts every call and waits for them to finish (graceful shutdown). */
   close(): Promise<void>;
@@ -117,7 +117,9 @@ export function createSimDriver(options: SimDriverOptions): SimDriver {
 
     hangupCommand(command_id: string): boolean {
       const call = active.get(command_id);
-      call?.phone.abort();
+      // Parley hung up (call.sh end, an event's DELETE): the callee's phone drops the call and its
+      // voice session ends with it, instead of lingering `active` until its TTL.
+      call?.phone.abort({ hangup: true });
       return Boolean(call);
     },
 
