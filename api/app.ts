@@ -30,6 +30,7 @@ import { providerConfigRoutes } from './routes/config-providers';
 import { instructionRoutes } from './routes/instructions';
 import { statusRoutes } from './routes/status';
 import { v1Routes } from './v1';
+import { clawdtalkRoutes } from './clawdtalk/routes';
 
 export interface AppDeps {
   config: Config;
@@ -95,6 +96,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   await app.register(providerConfigRoutes, deps);
   await app.register(callerHistoryRoutes, deps);
   await app.register(v1Routes, { ...deps, prefix: '/v1' });
+  await app.register(clawdtalkRoutes, deps);
 
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ detail: `Not Found: ${req.method} ${req.url.split('?')[0]}` });

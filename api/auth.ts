@@ -73,6 +73,8 @@ export function bearerAuth(config: AccessConfig) {
       return;
     }
     if (!config.bearerToken) return;
+    // WS /ws (the ClawdTalk voice plane) authenticates with a /v1 key in its first message.
+    if (req.url === '/ws' || req.url.startsWith('/ws?')) return;
     const token = tokenFrom(req);
     if (sameSecret(token, config.bearerToken)) return;
     if (config.adminToken && sameSecret(token, config.adminToken)) return;
