@@ -65,7 +65,9 @@ export function createTelephonyActivities(driver: TelephonyDriver, options: Tele
 
     /** Hangs up every call on the chosen phone. */
     async hangupCall(input: HangupInput = {}): Promise<TelephonyResult> {
-      return driver.hangup({ serial: input.serial });
+      // The session id reaches the driver: the simulated one hangs up that call only, and a phone
+      // that hangs up itself (its session named) counts as hung up, so the session ends with it.
+      return driver.hangup({ serial: input.serial, ...(input.session_id ? { session_id: input.session_id } : {}) });
     },
   };
 }

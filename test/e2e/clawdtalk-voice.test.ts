@@ -45,6 +45,7 @@ beforeAll(async () => {
   ws = `ws://127.0.0.1:${ports.port}/ws`;
 });
 afterAll(async () => {
+  if (process.env.VOICE_E2E_LOG && parley) fs.writeFileSync(process.env.VOICE_E2E_LOG, parley.output());
   bot?.close();
   if (parley) expect((await stopNpmStart(parley)).leftovers).toEqual([]);
   await gateway?.close();
