@@ -117,10 +117,13 @@ export function createSimDriver(options: SimDriverOptions): SimDriver {
 
     hangupCommand(command_id: string): boolean {
       const call = active.get(command_id);
-      // Parley hung up (call.sh end, an event's DELETE): the callee's phone drops the call and its
-      // voice session ends with it, instead of lingering `active` until its TTL.
-      call?.phone.abort({ hangup: true });
-      return Boolean(call);
+      if (!call) return false;
+      call.phone.abort();
+      // Parley hung up (call.sh end, an event's DELETE): the callee's phone reports the hang-up, so
+      // the voice session ends with the call instead of lingering `active` until its TTL. In the
+      // background: ending a session waits for its turn in flight, the hang-up itself need not.
+      void call.phone.reportHangup().then((detail) => log?.info({ command_id, detail }, 'sim call: hang-up reported'));
+      return true;
     },
 
     activeCalls(): SimCallInfo[] {

@@ -265,7 +265,11 @@ export class SimPhone {
     return (this.options.synthesize ?? espeakSynthesize)(text, this.options.persona);
   }
 
-  /** Ends the session on Parley's side, as the person on the line hanging up. */
+  /** Ends the session on Parley's side, as the person on the line hanging up (after `abort()` too). */
+  reportHangup(): Promise<string | undefined> {
+    return this.hangupGateway();
+  }
+
   private async hangupGateway(): Promise<string | undefined> {
     if (!this.sid) return undefined;
     try {
