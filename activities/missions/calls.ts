@@ -34,7 +34,8 @@ export interface SendSmsInput {
 
 /** How long a line lease outlives its last heartbeat: a crashed worker frees the line this fast. */
 const LEASE_MS = 60_000;
-const HEARTBEAT_MS = 1000;
+/** A cancel (call.sh end) reaches placeCall with a heartbeat's answer: this often, so it hangs up within 2 s. */
+const HEARTBEAT_MS = 500;
 /** A call not answered this long after its dial never will be (the contract's 45 s, with margin). */
 const LOST_ANSWER_MS = 60_000;
 
