@@ -227,6 +227,8 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
         hangup: boolean;
         fence: number;
         injectId?: string;
+        /** A bot-routed turn's deep_tool_request and how it ended (answered, timeout, bot_offline). */
+        deepTool?: { request_id: string; status: string };
       },
     ): Promise<{ body: Record<string, unknown>; stale?: true }> {
       perTurn.delete(input.turnId);
@@ -273,7 +275,7 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
         await appendEventInTx(tx, {
           type: 'turn.complete',
           sessionId: input.sessionId,
-          data: { turn_id: input.turnId, transcript: input.transcript, reply: input.reply, model: input.model, reply_source: input.replySource, metrics },
+          data: { turn_id: input.turnId, transcript: input.transcript, reply: input.reply, model: input.model, reply_source: input.replySource, metrics, ...(input.deepTool ? { deep_tool: input.deepTool } : {}) },
           dedupeKey: `${input.turnId}:turn.complete`,
         });
         return true;

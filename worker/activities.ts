@@ -10,6 +10,7 @@ import { createInsightActivities } from '../activities/missions/insights';
 import { createMissionStoreActivities } from '../activities/missions/store';
 import { createDeclarativeActivities } from '../activities/missions/declarative';
 import type { LineDrivers } from '../activities/missions/lines';
+import { createBotActivities } from '../activities/clawdtalk';
 
 /** The phone lines the missions activities dial through; none = every dial fails honestly. */
 export interface MissionLines {
@@ -35,5 +36,6 @@ export function buildActivities(deps: { db: Db; config: Pick<Config, 'lookup'>; 
     ...createDeclarativeActivities(deps.db),
     ...createMissionCallActivities({ db: deps.db, lines: lines.lines, drivers: lines.drivers }),
     ...createInsightActivities({ db: deps.db, config: deps.config }),
+    ...createBotActivities({ db: deps.db, config: deps.config, lines: lines.lines }),
   };
 }
