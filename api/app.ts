@@ -13,6 +13,7 @@ import type { SpeechConfig } from '../infra/speech-config';
 import type { SpeechEngines } from '../infra/speech';
 import type { TelephonyDriver } from '../infra/telephony/driver';
 import { bearerAuth } from './auth';
+import type { SendBufferLimits } from './paced-socket';
 import { callControlRoutes } from './routes/call-control';
 import { injectRoutes } from './routes/inject';
 import { callConfigRoutes } from './routes/config-call';
@@ -42,6 +43,8 @@ export interface AppDeps {
   engines?: (speech: SpeechConfig) => SpeechEngines;
   /** This process's WebSocket side (api/agents): /api/status reads its live counts. */
   agentHub?: { uiSubscriberCount(): number };
+  /** Each WebSocket's send buffer (api/paced-socket.ts); default DEFAULT_SEND_BUFFER. */
+  sendBuffer?: SendBufferLimits;
 }
 
 export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
@@ -76,7 +79,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   app.addHook('onRequest', bearerAuth(deps.config));
 
   // The agent plane (event hub + sockets) exists before the routes: /api/status reads it.
-  const plane = new AgentPlane(deps, app.log);
+  const plane = new AgentPlane(deps, app.log, deps.sendBuffer);
   deps = { ...deps, agentHub: plane };
 
   await app.register(healthRoutes, deps);

@@ -14,6 +14,7 @@ import { createTestDb, TestDb } from './db';
 import { connectTestClient, createTestWorker, temporalAddress } from './temporal';
 import { TMP_DIR } from './paths';
 import type { AdmissionPool } from '../../infra/speech/admission';
+import type { SendBufferLimits } from '../../api/paced-socket';
 
 export interface Stack {
   app: FastifyInstance;
@@ -27,7 +28,7 @@ export interface Stack {
 
 export async function startStack(
   env: Record<string, string> = {},
-  options: { worker?: boolean; engines?: TurnDeps['engines']; admission?: AdmissionPool; telephony?: TelephonyDriver; lines?: (db: TestDb['db'], config: Config) => MissionLines } = {},
+  options: { worker?: boolean; engines?: TurnDeps['engines']; admission?: AdmissionPool; sendBuffer?: SendBufferLimits; telephony?: TelephonyDriver; lines?: (db: TestDb['db'], config: Config) => MissionLines } = {},
 ): Promise<Stack> {
   const testDb = await createTestDb();
   const taskQueue = `test-${randomUUID()}`;
@@ -46,7 +47,7 @@ export async function startStack(
     };
   }
   const client = await connectTestClient();
-  const app = await buildApp({ config, db: testDb.db, temporal: client, engines: options.engines, telephony: options.telephony });
+  const app = await buildApp({ config, db: testDb.db, temporal: client, engines: options.engines, telephony: options.telephony, sendBuffer: options.sendBuffer });
   return {
     app,
     config,
