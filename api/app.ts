@@ -44,7 +44,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   // upgrade (401/403) gets its socket closed instead of left open.
   await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
 
-  await app.register(agentPlanePlugin);
+  await app.register(agentPlanePlugin, { sendBuffer: deps.sendBuffer });
 
   await app.register(phoneSurface);
   await app.register(operatorSurface);
