@@ -34,19 +34,28 @@ const Meta = Type.Object({
 });
 
 const AuthInfo = Type.Object({ token_required: Type.Boolean() });
+const tags = ['dashboard'];
 
 /** Guarded by the operator access hook of the dashboard surface. */
 export const dashboardReadRoutes: FastifyPluginAsync = async (app) => {
   const { db, config } = app;
   app.get<{ Querystring: Static<typeof CallsQuery> }>(
     '/api/dashboard/calls',
-    { schema: { querystring: CallsQuery, response: { 200: Type.Array(CallRow), 400: Detail } } },
+    { schema: { tags, summary: 'Calls, newest first', querystring: CallsQuery, response: { 200: Type.Array(CallRow), 400: Detail } } },
     async (req) => searchCalls(db, req.query),
   );
 
   app.get<{ Params: Static<typeof AudioParams>; Querystring: Static<typeof AudioQuery> }>(
     '/api/dashboard/turns/:turnId/audio',
-    { schema: { params: AudioParams, querystring: AudioQuery, response: { 400: Detail, 404: Detail } } },
+    {
+      schema: {
+        tags,
+        summary: 'A turn’s audio (WAV)',
+        params: AudioParams,
+        querystring: AudioQuery,
+        response: { 200: { description: 'The WAV', content: { 'audio/wav': { schema: Type.String({ format: 'binary' }) } } }, 400: Detail, 404: Detail },
+      },
+    },
     async (req, reply) => {
       const wav = await turnAudio(db, req.params.turnId, req.query.which ?? 'reply');
       if (!wav) return reply.code(404).send({ detail: 'audio not found' });
@@ -55,7 +64,7 @@ export const dashboardReadRoutes: FastifyPluginAsync = async (app) => {
   );
 
 
-  app.get('/api/dashboard/meta', { schema: { response: { 200: Meta } } }, async () => {
+  app.get('/api/dashboard/meta', { schema: { tags, summary: 'What the dashboard links to', response: { 200: Meta } } }, async () => {
     const ui = temporalUi(config);
     return { temporal_ui_port: ui.ui_port, temporal_namespace: ui.namespace, task_queue: config.taskQueue };
   });
@@ -63,5 +72,5 @@ export const dashboardReadRoutes: FastifyPluginAsync = async (app) => {
 
 /** Open (api/dashboard/assets.ts): whether the login screen is needed, nothing else. */
 export const dashboardOpenRoutes: FastifyPluginAsync = async (app) => {
-  app.get('/api/dashboard/auth', { schema: { response: { 200: AuthInfo } } }, async () => ({ token_required: app.config.bearerToken !== '' }));
+  app.get('/api/dashboard/auth', { schema: { tags, summary: 'Whether a token is needed', response: { 200: AuthInfo } } }, async () => ({ token_required: app.config.bearerToken !== '' }));
 };

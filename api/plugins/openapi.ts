@@ -62,6 +62,8 @@ export const openapiPlugin = fp(
           { name: 'phone', description: 'What the Clawfinger phone app calls' },
           { name: 'operator', description: 'Agent and operator REST and WebSockets' },
           { name: 'v1', description: 'ClawdTalk-compatible missions plane' },
+          { name: 'dashboard', description: 'The Control Center’s read routes' },
+          { name: 'clawdtalk', description: 'ClawdTalk-compatible voice WebSocket' },
         ],
         components: {
           securitySchemes: {
