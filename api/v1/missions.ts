@@ -280,5 +280,6 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
     return { data: [], meta: paged([], { size: 50, number: 1 }).meta };
   });
 
-  await memoryRoutes(app, { ...deps, runFor, touch });
+  // Named, not spread: deps may be the fastify instance, whose decorators a spread does not copy.
+  await memoryRoutes(app, { db, temporal, config, runFor, touch });
 }

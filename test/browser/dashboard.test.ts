@@ -166,7 +166,8 @@ suite('the Control Center in Chromium', () => {
     await v1('POST', `/missions/${mission.id}/runs/${run.id}/plan`, { steps: [{ step_id: 'calls', description: 'Call two firms' }, { step_id: 'report', description: 'Report the best quote' }] });
     await v1('PATCH', `/missions/${mission.id}/runs/${run.id}/plan/steps/calls`, { status: 'in_progress' });
     await v1('POST', `/missions/${mission.id}/runs/${run.id}/events`, { type: 'custom', summary: 'Clear View quoted $240', step_id: 'calls' });
-    await v1('PUT', `/missions/${mission.id}/runs/${run.id}/memory`, { targets: { '+13125550101': { status: 'completed', attempts: 1, last_call_status: 'completed', insights: { price_usd: 240 } } } });
+    const memory = await v1('PUT', `/missions/${mission.id}/runs/${run.id}/memory`, { targets: { '+13125550101': { status: 'completed', attempts: 1, last_call_status: 'completed', insights: { price_usd: 240 } } } });
+    expect(memory).toMatchObject({ status: 200, body: { data: { targets: { '+13125550101': { status: 'completed' } } } } });
     const assistant = (await v1('POST', '/assistants', { name: 'Quoter', instructions: 'Ask for a quote.' })).body;
     const at = new Date(Date.now() + 3600_000).toISOString();
     const event = (await v1('POST', `/assistants/${assistant.id}/events`, { channel: 'call', to: '+13125550102', from: '+15550100001', scheduled_at: at, mission_id: mission.id, run_id: run.id, step_id: 'calls' })).body;
