@@ -40,7 +40,7 @@ const Meta = Type.Object({
 const AuthInfo = Type.Object({ token_required: Type.Boolean() });
 
 /** Open (no token): whether the login screen is needed, nothing else. */
-export const dashboardAuthRoute: FastifyPluginAsync = async (fastify) => {
+export const dashboardOpenRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get('/api/dashboard/auth', { schema: { tags, summary: 'Whether a bearer token is required (no token needed)', security: [], response: { 200: AuthInfo } } }, async () => ({
     token_required: app.config.bearerToken !== '',
