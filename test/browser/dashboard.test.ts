@@ -7,7 +7,7 @@
  * and an approval decided from the inbox.
  */
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server';
-import { embeddedEnv, npmStart, stopNpmStart, type Started } from '../support/npm-start';
+import { childRunning, embeddedEnv, npmStart, stopNpmStart, type Started } from '../support/npm-start';
 import { findChromium, openBrowser, type BrowserSession } from '../support/browser';
 
 jest.setTimeout(300_000);
@@ -195,6 +195,24 @@ suite('the Control Center in Chromium', () => {
     await s.page.getByRole('tab', { name: /cancelled/ }).waitFor();
     expect((await v1('GET', `/assistants/${assistant.id}/events/${event.id}`)).body.status).toBe('cancelled');
     expect(s.errors).toEqual([]);
+  });
+
+  test('after the API process dies and comes back, the page reconnects by itself and catches up from its last seq, without a reload', async () => {
+    const s = await signedIn();
+    await s.page.evaluate('window.parleyNoReload = true');
+    const api = childRunning(parley, 'api/server.ts')!;
+    process.kill(api, 'SIGKILL');
+    await s.page.locator('.feed-reconnecting').waitFor({ timeout: 30_000 });
+    // The supervisor restarts the API; a call dialled at once starts while the page may still be
+    // in its reconnect backoff: its events reach the page by the subscribe replay.
+    for (let up = false; !up; ) up = await fetch(`${base}/api/dashboard/auth`).then((r) => r.ok, () => false);
+    expect((await rest('/api/call/dial', { method: 'POST', body: { number: '+15550100073' } })).body).toMatchObject({ ok: true });
+    const call = s.page.locator('button.call', { hasText: '+15550100073' });
+    await call.waitFor({ timeout: 60_000 });
+    await s.page.locator('.feed-live').waitFor();
+    expect(await s.page.evaluate('window.parleyNoReload')).toBe(true);
+    await rest('/api/call/hangup', { method: 'POST', body: { session_id: await call.getAttribute('data-session') } });
+    await call.waitFor({ state: 'detached', timeout: 30_000 });
   });
 
   test('an approval decided from the inbox: approved with its note', async () => {
