@@ -55,7 +55,8 @@ const rest = async (path: string, init: { method?: string; body?: unknown; beare
 suite('the Control Center in Chromium', () => {
   beforeAll(async () => {
     llm = await startFakeOpenAIServer();
-    llm.setReply(() => 'The assistant heard you.');
+    // Insight extraction (missions) asks for one JSON object; every other chat gets a sentence.
+    llm.setReply((messages) => (String(messages[0]?.content ?? '').includes('extract insights') ? '{"summary": "Free on Tuesday afternoon"}' : 'The assistant heard you.'));
     llm.setTranscript('I would like to move my appointment.');
     const ports = await embeddedEnv({
       PARLEY_BEARER_TOKEN: TOKEN,

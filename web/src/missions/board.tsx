@@ -144,9 +144,9 @@ function RunPanel({ mission, run }: { mission: Mission; run: Run }) {
             <small class="muted">
               {done} of {data.steps.length} steps done
             </small>
-            <ol class="steps">
+            <ol class="steps" aria-label="Plan steps">
               {data.steps.map((s) => (
-                <li key={s.step_id}>
+                <li key={s.step_id} data-step={s.step_id} data-status={s.status}>
                   <Badge value={s.status} /> <b>{s.step_id}</b> {s.description}
                 </li>
               ))}
