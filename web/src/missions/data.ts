@@ -64,13 +64,14 @@ export interface Approval {
   mission_id?: string;
   gate_id?: string;
 }
+/** A declarative run's gate: its approval plus the gate's step id and the kept targets. */
 export interface Gate {
   id?: string;
   gate_id?: string;
   status?: string;
-  before?: string;
-  approval_id?: string;
   request_id?: string;
+  note?: string | null;
+  selection?: string[] | null;
 }
 
 type List<T> = { data: T[] };

@@ -77,13 +77,15 @@ export function SpecEditor({ onCreated }: { onCreated: (missionId: string) => vo
             <textarea class="code" rows={22} spellcheck={false} value={text} onInput={(e) => setText(e.currentTarget.value)} aria-invalid={local.problems.length > 0} />
           </Field>
           {problems.length ? (
-            <ul class="problems" role="alert" aria-label="Spec problems">
-              {problems.map((p, i) => (
-                <li key={i}>
-                  <code>{p.pointer || '/'}</code> {p.message}
-                </li>
-              ))}
-            </ul>
+            <div role="alert">
+              <ul class="problems" aria-label="Spec problems">
+                {problems.map((p, i) => (
+                  <li key={i}>
+                    <code>{p.pointer || '/'}</code> {p.message}
+                  </li>
+                ))}
+              </ul>
+            </div>
           ) : (
             <p class="note">The spec matches the schema.</p>
           )}
