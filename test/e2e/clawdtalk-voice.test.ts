@@ -193,3 +193,27 @@ test('call.sh end hangs a live call up within 2 s, and its voice session ends wi
   expect(status).toBe('ended');
   await bot.event('call.ended', (e) => e.call_id === call.call_id);
 });
+
+test('a client that was away gets what it missed and is still actionable', async () => {
+  bot.close();
+  await bot.closed;
+  const sent = await v1('POST', '/messages/send', { to: '+15550100042', message: 'Did you get this while away?' });
+  await new Promise((r) => setTimeout(r, 1000));
+  bot = new TestBot(ws, key, gateway);
+  const missed = await bot.event('sms.received', (e) => e.message_id === `${sent.id}-reply`);
+  expect(missed.body).toContain('Did you get this while away?');
+  // Delivered once: events already sent to the earlier connection are not sent again.
+  expect(bot.events.filter((e) => e.event === 'call.started')).toEqual([]);
+});
+
+test('a second client of the same account takes over; the first is closed with 4000', async () => {
+  const second = new TestBot(ws, key, gateway);
+  await second.waitFor((m) => m.type === 'auth_ok');
+  expect((await bot.closed).code).toBe(4000);
+  const sent = await v1('POST', '/messages/send', { to: '+15550100042', message: 'Who gets this one?' });
+  await second.event('sms.received', (e) => e.message_id === `${sent.id}-reply`);
+  // A malformed message gets an error message, and the socket stays open.
+  second.send({ type: 'deep_tool_result', request_id: 'no-such-request', text: 'hello' });
+  expect((await second.waitFor((m) => m.type === 'error')).message).toMatch(/unknown request_id/);
+  bot = second;
+});
