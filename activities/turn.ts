@@ -234,6 +234,8 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
         receivedAt: number;
         requestKey: string | null;
         audioBlobId: string;
+        /** The caller's audio of this turn (absent on forced and inject turns, and in older histories). */
+        callerAudioBlobId?: string | null;
         callerNumber: string;
         keepHistory: boolean;
         history: ChatMessage[];
@@ -241,6 +243,8 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
         hangup: boolean;
         fence: number;
         injectId?: string;
+        /** A bot-routed turn's deep_tool_request and how it ended (answered, timeout, bot_offline). */
+        deepTool?: { request_id: string; status: string };
       },
     ): Promise<{ body: Record<string, unknown>; stale?: true }> {
       perTurn.delete(input.turnId);
@@ -276,6 +280,7 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
             requestKey: input.requestKey,
             responseJson: JSON.stringify(body),
             audioBlobId: input.audioBlobId,
+            callerAudioBlobId: input.callerAudioBlobId ?? null,
           },
         });
         const fenced = await tx.callSession.updateMany({
@@ -286,7 +291,7 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
         await appendEventInTx(tx, {
           type: 'turn.complete',
           sessionId: input.sessionId,
-          data: { turn_id: input.turnId, transcript: input.transcript, reply: input.reply, model: input.model, reply_source: input.replySource, metrics },
+          data: { turn_id: input.turnId, transcript: input.transcript, reply: input.reply, model: input.model, reply_source: input.replySource, metrics, ...(input.deepTool ? { deep_tool: input.deepTool } : {}) },
           dedupeKey: `${input.turnId}:turn.complete`,
         });
         return true;

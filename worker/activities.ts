@@ -8,7 +8,9 @@ import { createRetentionActivities } from '../activities/retention';
 import { createMissionCallActivities } from '../activities/missions/calls';
 import { createInsightActivities } from '../activities/missions/insights';
 import { createMissionStoreActivities } from '../activities/missions/store';
+import { createDeclarativeActivities } from '../activities/missions/declarative';
 import type { LineDrivers } from '../activities/missions/lines';
+import { createBotActivities } from '../activities/clawdtalk';
 import { createSpeechEngines } from '../infra/speech';
 import { AdmissionPool, withAdmission } from '../infra/speech/admission';
 
@@ -42,7 +44,9 @@ export function buildActivities(deps: {
     ...createTurnActivities({ db: deps.db, config: deps.config, engines }),
     ...createRetentionActivities(deps.db),
     ...createMissionStoreActivities(deps.db),
+    ...createDeclarativeActivities(deps.db),
     ...createMissionCallActivities({ db: deps.db, lines: lines.lines, drivers: lines.drivers }),
     ...createInsightActivities({ db: deps.db, config: deps.config }),
+    ...createBotActivities({ db: deps.db, config: deps.config, lines: lines.lines }),
   };
 }
