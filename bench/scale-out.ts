@@ -83,7 +83,7 @@ export async function scaleOutBench(opts: { temporalAddress: string; directP50: 
 
     // Calls alternate between the two API replicas, as behind a load balancer.
     const open = (i: number) => parleyCall(apis[i % apis.length], i);
-    const rampOpts = { start: 10, factor: opts.quick ? 2 : 1.4, max: 600, seconds: opts.quick ? 5 : 10, limitMs: 100, baseMs: opts.directP50 };
+    const rampOpts = { start: 4, factor: opts.quick ? 1.6 : 1.3, max: 600, seconds: opts.quick ? 5 : 10, limitMs: 100, baseMs: opts.directP50 };
     process.stdout.write('scale-out: 2 API replicas, 1 worker, PostgreSQL…\n');
     const one = await ramp('1 worker', open, rampOpts);
     const workerB = start('bench/worker.ts', base);
