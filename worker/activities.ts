@@ -8,6 +8,7 @@ import { createRetentionActivities } from '../activities/retention';
 import { createMissionCallActivities } from '../activities/missions/calls';
 import { createInsightActivities } from '../activities/missions/insights';
 import { createMissionStoreActivities } from '../activities/missions/store';
+import { createDeclarativeActivities } from '../activities/missions/declarative';
 import type { LineDrivers } from '../activities/missions/lines';
 
 /** The phone lines the missions activities dial through; none = every dial fails honestly. */
@@ -31,6 +32,7 @@ export function buildActivities(deps: { db: Db; config: Pick<Config, 'lookup'>; 
     ...createTurnActivities(deps),
     ...createRetentionActivities(deps.db),
     ...createMissionStoreActivities(deps.db),
+    ...createDeclarativeActivities(deps.db),
     ...createMissionCallActivities({ db: deps.db, lines: lines.lines, drivers: lines.drivers }),
     ...createInsightActivities({ db: deps.db, config: deps.config }),
   };

@@ -6,3 +6,4 @@ export { scheduledEventWorkflow } from './missions/scheduled-event';
 export { adHocCallWorkflow } from './missions/ad-hoc-call';
 export { approvalWorkflow } from './missions/approval';
 export { sendMessageWorkflow } from './missions/send-message';
+export { declarativeRunWorkflow } from './missions/declarative-run';

@@ -19,6 +19,8 @@ export interface PlaceCallInput {
   attempt: number;
   from: string;
   to: string;
+  /** A per-event prompt that replaces the assistant's instructions for this call (E14). */
+  instructions?: string | null;
 }
 
 export interface SendSmsInput {
@@ -115,7 +117,7 @@ export function createMissionCallActivities(deps: { db: Db; lines: LineConfig[];
       await acquireLease(line.number, input.callId);
       if (input.eventId) await db.scheduledEvent.update({ where: { id: input.eventId }, data: { status: 'in_progress', nextAttemptAt: null, callStatus: null } });
       const assistant = input.assistantId ? await db.assistant.findUnique({ where: { id: input.assistantId } }) : null;
-      const snapshot = assistant ? { instructions: assistant.instructions, greeting: assistant.greeting } : {};
+      const snapshot = assistant ? { instructions: input.instructions || assistant.instructions, greeting: assistant.greeting } : {};
       rec = await db.callRecord.upsert({
         where: { id: input.callId },
         create: { id: input.callId, accountId: input.accountId, eventId: input.eventId, attempt: input.attempt, from: input.from, to: input.to, status: 'initiating', dialedAt: new Date(), ...snapshot },

@@ -54,10 +54,11 @@ export function createInsightActivities(deps: { db: Db; config: Pick<Config, 'lo
 
   return {
     /** Extracts the assistant's insight from a call's transcript and stores it; returns its status. */
-    async extractInsights(input: { callId: string; assistantId: string }): Promise<{ status: string; result: string }> {
+    async extractInsights(input: { callId: string; assistantId: string; template?: InsightTemplate }): Promise<{ status: string; result: string }> {
       const rec = await db.callRecord.findUnique({ where: { id: input.callId } });
       const assistant = await db.assistant.findUnique({ where: { id: input.assistantId } });
-      const template: InsightTemplate = assistant?.insightsJson ? { ...DEFAULT_INSIGHT, ...JSON.parse(assistant.insightsJson) } : DEFAULT_INSIGHT;
+      // A declarative run's call brings its spec's template; others use the assistant's.
+      const template: InsightTemplate = input.template ?? (assistant?.insightsJson ? { ...DEFAULT_INSIGHT, ...JSON.parse(assistant.insightsJson) } : DEFAULT_INSIGHT);
       const turns = rec?.sessionId ? await db.turn.findMany({ where: { sessionId: rec.sessionId }, orderBy: { seq: 'asc' } }) : [];
       const transcript = turns.flatMap((t) => [t.transcript ? `Callee: ${t.transcript}` : '', t.reply ? `Assistant: ${t.reply}` : '']).filter(Boolean).join('\n');
       const settings = await loadRuntimeSettings(db, deps.config);
@@ -75,7 +76,7 @@ export function createInsightActivities(deps: { db: Db; config: Pick<Config, 'lo
             role: 'system',
             content: `You extract insights from phone call transcripts. ${template.instructions}\nAnswer with one JSON object only, valid against this JSON Schema:\n${JSON.stringify(template.schema)}`,
           },
-          { role: 'user', content: `Assistant instructions: ${assistant?.instructions ?? ''}\n\nTranscript:\n${transcript || '(no words were exchanged)'}` },
+          { role: 'user', content: `Assistant instructions: ${rec?.instructions || assistant?.instructions || ''}\n\nTranscript:\n${transcript || '(no words were exchanged)'}` },
         ], template.schema)) as Record<string, unknown>;
         const validate = ajv.compile(template.schema);
         if (!validate(structured)) throw new Error(`the model's JSON does not fit the schema: ${ajv.errorsText(validate.errors)}`);

@@ -124,8 +124,9 @@ export function createMissionStoreActivities(db: Db) {
     },
 
     /** Writes an approval's decision or expiry. */
-    async saveApproval(input: { approvalId: string; status: string; note?: string | null }): Promise<void> {
-      await db.approval.update({ where: { id: input.approvalId }, data: { status: input.status, note: input.note ?? null, decidedAt: new Date() } });
+    async saveApproval(input: { approvalId: string; status: string; note?: string | null; selection?: string[] }): Promise<void> {
+      const selection = input.selection ? { selectionJson: JSON.stringify(input.selection) } : {};
+      await db.approval.update({ where: { id: input.approvalId }, data: { status: input.status, note: input.note ?? null, decidedAt: new Date(), ...selection } });
     },
   };
 }

@@ -1,6 +1,7 @@
 /** The missions workflows' activity proxies, with their timeouts and retry policies. */
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { MissionCallActivities } from '../../activities/missions/calls';
+import type { DeclarativeActivities } from '../../activities/missions/declarative';
 import type { InsightActivities } from '../../activities/missions/insights';
 import type { MissionStoreActivities } from '../../activities/missions/store';
 
@@ -26,5 +27,17 @@ export const calls = proxyActivities<MissionCallActivities>({
 /** Insights: the activity stores `failed` itself on its fifth try (INSIGHT_MAX_TRIES). */
 export const insights = proxyActivities<InsightActivities>({
   startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 5 },
+});
+
+/** A declarative run's writes: small transactions, retried until the database answers (a memory conflict too). */
+export const declarative = proxyActivities<DeclarativeActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+/** An `act` webhook: the receiver gets 10 s a try and five tries, then the act step fails (E09). */
+export const webhooks = proxyActivities<Pick<DeclarativeActivities, 'postWebhook'>>({
+  startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 5 },
 });

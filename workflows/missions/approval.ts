@@ -3,14 +3,16 @@ import { store } from './activities';
 import { type ApprovalDecision, type ApprovalInput, decideApprovalUpdate } from './messages';
 
 /** One approval request (`approval-<id>`): a durable wait for a decision, `expired` at its expiry. */
-export async function approvalWorkflow(input: ApprovalInput): Promise<{ status: string }> {
+export async function approvalWorkflow(input: ApprovalInput): Promise<{ status: string; selection: string[] | null }> {
   let status = 'pending';
   let deciding = false;
+  let selection: string[] | null = null;
   setHandler(
     decideApprovalUpdate,
-    async ({ decision, note }: ApprovalDecision) => {
+    async ({ decision, note, selection: kept }: ApprovalDecision) => {
       deciding = true;
-      await store.saveApproval({ approvalId: input.approvalId, status: decision, note });
+      selection = kept ?? null;
+      await store.saveApproval({ approvalId: input.approvalId, status: decision, note, ...(kept ? { selection: kept } : {}) });
       status = decision;
       return { status };
     },
@@ -27,5 +29,5 @@ export async function approvalWorkflow(input: ApprovalInput): Promise<{ status: 
     status = 'expired';
   }
   await condition(allHandlersFinished);
-  return { status };
+  return { status, selection };
 }

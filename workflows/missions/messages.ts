@@ -3,7 +3,10 @@
  * approvals). Light: the API imports this module, never the workflow code.
  */
 import { defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CallWindowRules } from '../../common/business-hours';
 import type { EventKind } from '../../common/missions';
+import type { MissionSpec } from '../../common/mission-spec';
+import type { TargetOutcome } from '../../common/mission-results';
 
 export interface MissionRunInput {
   runId: string;
@@ -45,7 +48,28 @@ export interface ScheduledEventInput {
   timeScale: number;
   /** Scheduled on a paused run: no attempt starts before `resumeEvent`. */
   startPaused?: boolean;
+  /** Set for the calls of a declarative run only: the run's planner rules for this target. */
+  plan?: DeclarativeCallPlan;
 }
+
+/** How a declarative run's call is placed and retried (spec E02, E05–E08, E14). */
+export interface DeclarativeCallPlan {
+  /** Every attempt (first, retries, after a resume) starts inside this window. */
+  window: CallWindowRules;
+  busy: [number, number];
+  failed: [number, number];
+  maxAttempts: number;
+  /** The per-event prompt (negotiation findings); null = the assistant's instructions. */
+  instructions: string | null;
+  /** The insight template: the spec's schema (plus rubric scores). */
+  insightTemplate: { name: string; instructions: string; schema: Record<string, unknown> };
+}
+
+/**
+ * The run that owns the event stops it: `hangup: true` cancels it now (a live call is hung
+ * up); `hangup: false` (stop_when) cancels a waiting event but lets a live call finish, unretried.
+ */
+export const stopEventSignal = defineSignal<[{ hangup: boolean }]>('stopEvent');
 
 /** DELETE …/events/{e}: a pending event never dials; a live call is hung up. */
 export const cancelEventUpdate = defineUpdate<{ status: string }>('cancelEvent');
@@ -74,6 +98,40 @@ export interface ApprovalInput {
 export interface ApprovalDecision {
   decision: 'approved' | 'denied';
   note?: string | null;
+  /** A gate's approval may narrow the next round's targets (E.164 numbers). */
+  selection?: string[] | null;
+}
+
+/** One declarative run (`run-<id>`, spec §5a): the workflow owns plan, events, gates and result. */
+export interface DeclarativeRunInput {
+  runId: string;
+  missionId: string;
+  accountId: string;
+  spec: MissionSpec;
+  /** The account's lines, dialled round robin. */
+  lines: string[];
+  assistantId: string;
+  /** `act.to: "owner"`. */
+  ownerPhone: string;
+  /** TEST/DEMO knob `mission_time_scale`: every wait is multiplied by it. */
+  timeScale: number;
+  /** Carried over continue-as-new. */
+  state?: DeclarativeState;
+}
+
+/** What a declarative run has done so far (small: it crosses continue-as-new). */
+export interface DeclarativeState {
+  status: string;
+  /** Index of the plan phase being worked on, and of the next target within it. */
+  phase: number;
+  cursor: number;
+  lastStart: number | null;
+  baseInstructions: string;
+  outcomes: Record<string, TargetOutcome[]>;
+  gates: Array<{ gate_id: string; request_id: string; status: string; selection: string[] | null }>;
+  stoppedEarly: boolean;
+  selection: string[] | null;
+  action: Record<string, unknown> | null;
 }
 
 /** POST /v1/approvals/{id}/approve|deny: the first decision wins, later ones get 409. */

@@ -11,7 +11,9 @@ import {
 import { CallStatusAttribute } from '../../common/search-attributes';
 import { type AttemptOutcome, EVENT_TERMINAL, MAX_ATTEMPTS, retryDelayRange } from '../../common/missions';
 import { calls, insights, store } from './activities';
-import { cancelEventUpdate, pauseEventSignal, resumeEventSignal, type ScheduledEventInput } from './messages';
+import { nextAllowedStart } from '../../common/business-hours';
+import { retryStart } from '../../common/mission-planner';
+import { cancelEventUpdate, pauseEventSignal, resumeEventSignal, type ScheduledEventInput, stopEventSignal } from './messages';
 
 /**
  * One scheduled call or SMS (`event-<id>`): sleeps on a durable timer until `scheduled_at`,
@@ -24,6 +26,13 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
   let paused = input.startPaused === true;
   setHandler(pauseEventSignal, () => void (paused = true));
   setHandler(resumeEventSignal, () => void (paused = false));
+  // Only a declarative run stops its events; after a live call, `lastAttempt` forbids retries.
+  let lastAttempt = false;
+  setHandler(stopEventSignal, ({ hangup }) => {
+    if (live && !hangup) lastAttempt = true;
+    else state.cancelRequested = true;
+    if (hangup) live?.cancel();
+  });
   setHandler(
     cancelEventUpdate,
     async () => {
@@ -50,7 +59,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
     const scope = new CancellationScope();
     live = scope;
     try {
-      const args = { callId, accountId: input.accountId, eventId: input.eventId, assistantId: input.assistantId, attempt, from: input.from, to: input.to };
+      const args = { callId, accountId: input.accountId, eventId: input.eventId, assistantId: input.assistantId, attempt, from: input.from, to: input.to, ...(plan ? { instructions: plan.instructions } : {}) };
       return await scope.run(() => calls.placeCall(args));
     } catch (err) {
       if (!isCancellation(err)) {
@@ -62,12 +71,21 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
     }
   }
 
-  const maxAttempts = MAX_ATTEMPTS[input.kind];
+  const plan = input.plan;
+  const maxAttempts = plan?.maxAttempts ?? MAX_ATTEMPTS[input.kind];
   let waitMs = Math.max(0, (input.scheduledAt - Date.now()) * input.timeScale);
   for (let attempt = 1; ; attempt++) {
     if (waitMs > 0) await condition(() => state.cancelRequested, waitMs);
     // A paused run holds its attempts; on resume an overdue attempt starts at once.
+    const held = paused;
     if (paused) await condition(() => !paused || state.cancelRequested);
+    if (plan && held && !state.cancelRequested) {
+      // Declarative: an attempt that became overdue (a resume) moves to the next allowed slot;
+      // none left before not_after cancels the event (E02, §5c resume).
+      const at = nextAllowedStart(Date.now(), plan.window);
+      if (at === null) state.cancelRequested = true;
+      else if (at > Date.now()) await condition(() => state.cancelRequested, (at - Date.now()) * input.timeScale);
+    }
     if (state.cancelRequested) {
       await finish('cancelled');
       break;
@@ -90,11 +108,21 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
     }
     if (outcome.call_status === 'completed' && outcome.outcome === 'answered') {
       // Insights before `completed`, so a client that sees `completed` finds them.
-      await insights.extractInsights({ callId: outcome.call_id, assistantId: input.assistantId });
+      await insights.extractInsights({ callId: outcome.call_id, assistantId: input.assistantId, ...(plan ? { template: plan.insightTemplate } : {}) });
       await finish('completed', { ...conversation, outcome: 'answered' });
       break;
     }
-    const range = retryDelayRange(outcome, input.kind);
+    if (plan) {
+      const next = attempt < maxAttempts && !lastAttempt && !state.cancelRequested ? retryStart(plan.window, plan, input.kind, outcome, Date.now(), Math.random()) : null;
+      if (next !== null) {
+        waitMs = Math.max(0, next - Date.now()) * input.timeScale;
+        state.retryCount += 1;
+        state.status = 'pending';
+        await store.saveEventState({ eventId: input.eventId, status: 'pending', retryCount: state.retryCount, nextAttemptAt: next, ...conversation, outcome: outcome.outcome ?? outcome.call_status });
+        continue;
+      }
+    }
+    const range = plan ? null : retryDelayRange(outcome, input.kind);
     if (range && attempt < maxAttempts && !state.cancelRequested) {
       // Jitter from the workflow's deterministic RNG (E05).
       const minutes = range[0] + Math.random() * (range[1] - range[0]);

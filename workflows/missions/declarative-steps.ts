@@ -1,0 +1,142 @@
+/**
+ * The working parts of a declarative run: a batch of calls (each a child `event-<id>`
+ * workflow, so the run's history stays small), a gate (a child `approval-<id>` workflow, so
+ * `/v1/approvals` and approval.sh decide it) and the action. Deterministic code only.
+ */
+import { type ChildWorkflowHandle, condition, startChild, uuid4 } from '@temporalio/workflow';
+import { approvalWorkflowId, eventWorkflowId } from '../../common/missions';
+import { planBatch, windowRules } from '../../common/mission-planner';
+import { insightSchema, stopConditionHolds, type TargetOutcome, weightedScore } from '../../common/mission-results';
+import type { SpecGate, SpecTarget } from '../../common/mission-spec';
+import { declarative } from './activities';
+import { approvalWorkflow } from './approval';
+import { type DeclarativeCallPlan, type DeclarativeRunInput, type DeclarativeState, stopEventSignal } from './messages';
+import { scheduledEventWorkflow } from './scheduled-event';
+
+/** What the run's handlers set: the steps check it between their awaits. */
+export interface RunControl {
+  cancel: boolean;
+  paused: boolean;
+  /** Open target events, by event id. */
+  open: Map<string, ChildWorkflowHandle<typeof scheduledEventWorkflow>>;
+}
+
+/** Every outcome of the run so far, all steps together. */
+export const allOutcomes = (st: DeclarativeState) => Object.values(st.outcomes).flat();
+
+/** Stops every open event: `hangup` for a cancel, not for `stop_when` (live calls finish). */
+export async function stopOpen(control: RunControl, hangup: boolean): Promise<void> {
+  await Promise.all([...control.open.values()].map((h) => h.signal(stopEventSignal, { hangup }).catch(() => undefined)));
+}
+
+function callPlan(input: DeclarativeRunInput, target: SpecTarget, instructions: string | null): DeclarativeCallPlan {
+  const { spec } = input;
+  return {
+    window: windowRules(spec, target),
+    busy: spec.retry.busy,
+    failed: spec.retry.failed,
+    maxAttempts: spec.retry.maxAttempts[target.kind],
+    instructions,
+    insightTemplate: { name: 'summary', instructions: 'Summarise the call in `summary` and fill the other fields from what the callee said.', schema: insightSchema(spec) },
+  };
+}
+
+/**
+ * One batch of a calls step: plans it, schedules its events, starts them and waits until each
+ * has ended, recording outcomes (and checking `stop_when` after each insight, E13).
+ */
+export async function runBatch(input: DeclarativeRunInput, st: DeclarativeState, control: RunControl, stepId: string, batch: SpecTarget[], prompt: string | null): Promise<void> {
+  const { spec } = input;
+  const outcomes = (st.outcomes[stepId] ??= []);
+  const planned = planBatch(spec, batch, Date.now(), st.lastStart, input.lines, st.cursor);
+  const items = planned.flatMap((p, i) => (p.at === null ? [] : [{ eventId: uuid4(), to: p.phone, from: p.from, scheduledAt: p.at, target: batch[i] }]));
+  for (const [i, p] of planned.entries()) {
+    if (p.at === null) outcomes.push({ name: batch[i].name, phone: p.phone, state: 'skipped', attempts: 0, insights: null, score: null, conversation_id: null });
+  }
+  if (items.length === 0) return;
+  st.lastStart = Math.max(st.lastStart ?? 0, ...items.map((i) => i.scheduledAt));
+  await declarative.createTargetEvents({ runId: input.runId, missionId: input.missionId, accountId: input.accountId, assistantId: input.assistantId, stepId, items: items.map(({ target: _t, ...rest }) => rest) });
+  await Promise.all(
+    items.map(async (item) => {
+      const handle = await startChild(scheduledEventWorkflow, {
+        workflowId: eventWorkflowId(item.eventId),
+        args: [
+          {
+            eventId: item.eventId,
+            accountId: input.accountId,
+            assistantId: input.assistantId,
+            channel: 'call',
+            to: item.to,
+            from: item.from,
+            scheduledAt: item.scheduledAt,
+            textBody: null,
+            missionId: input.missionId,
+            runId: input.runId,
+            // The run writes its own steps: the event must not sync one (spec §4 "Step").
+            stepId: null,
+            kind: item.target.kind,
+            timeScale: input.timeScale,
+            startPaused: control.paused,
+            plan: callPlan(input, item.target, prompt),
+          },
+        ],
+      });
+      control.open.set(item.eventId, handle);
+      // A terminated event counts as failed: its projection says what it got to.
+      await handle.result().catch(() => undefined);
+      control.open.delete(item.eventId);
+      const [read] = await declarative.readTargets({ eventIds: [item.eventId] });
+      const outcome: TargetOutcome = {
+        name: item.target.name,
+        phone: item.to,
+        state: read?.status ?? 'failed',
+        attempts: (read?.retryCount ?? 0) + (read?.callStatus ? 1 : 0),
+        insights: read?.insights ?? null,
+        score: weightedScore(spec, read?.insights ?? null),
+        conversation_id: read?.conversationId ?? null,
+      };
+      outcomes.push(outcome);
+      await declarative.logDecision({ runId: input.runId, type: 'custom', stepId, summary: `${outcome.name} (${outcome.phone}): ${outcome.state}`, payload: outcome as unknown as Record<string, unknown> });
+      if (!st.stoppedEarly && stopConditionHolds(spec, allOutcomes(st))) {
+        st.stoppedEarly = true;
+        await declarative.logDecision({ runId: input.runId, type: 'message', stepId, summary: 'stop_when holds: pending calls are cancelled, live calls finish' });
+        await stopOpen(control, false);
+      }
+    }),
+  );
+}
+
+/**
+ * A gate (E11): an ordinary approval whose `approval-<id>` workflow is the run's child, so it
+ * survives restarts and any surface may decide it. Answers `approved`, `denied`, `expired`
+ * (the timeout) or `cancelled` (the run was cancelled meanwhile).
+ */
+export async function runGate(input: DeclarativeRunInput, st: DeclarativeState, control: RunControl, gateId: string, gate: SpecGate): Promise<string> {
+  const approvalId = uuid4();
+  const expiresInMs = gate.timeoutMs * input.timeScale;
+  const reached = allOutcomes(st).filter((o) => o.state === 'completed');
+  await declarative.createGateApproval({
+    approvalId,
+    accountId: input.accountId,
+    runId: input.runId,
+    gateId,
+    action: `Mission gate ${gateId}: approve ${gate.before.replace('_', ' ')}`,
+    details: JSON.stringify({ run_id: input.runId, gate_id: gateId, before: gate.before, reached: reached.map((o) => ({ name: o.name, phone: o.phone, score: o.score, insights: o.insights })) }),
+    expiresInMs,
+  });
+  const record = { gate_id: gateId, request_id: approvalId, status: 'pending', selection: null as string[] | null };
+  st.gates.push(record);
+  const child = await startChild(approvalWorkflow, { workflowId: approvalWorkflowId(approvalId), args: [{ approvalId, expiresInMs }] });
+  let decided: { status: string; selection: string[] | null } | null = null;
+  void child.result().then((r) => (decided = r));
+  await condition(() => decided !== null || control.cancel);
+  if (!decided) {
+    await declarative.expireApproval({ approvalId });
+    record.status = 'cancelled';
+    return 'cancelled';
+  }
+  const { status, selection } = decided as { status: string; selection: string[] | null };
+  record.status = status;
+  record.selection = selection;
+  return status;
+}
