@@ -31,6 +31,7 @@ import { createDb, prepareDb } from '../infra/db';
 import { freePort, startDevServer } from '../infra/dev-server';
 import { putBlob } from '../infra/blobs';
 import { applyMigrations } from '../prisma/migrate';
+import { benchEngines, printEngines } from './engines';
 import { instantEngines, wavSaying } from './instant-engines';
 import { floorAnswerUpdate, floorAskUpdate, floorEndUpdate, floorTurnUpdate, floorWorkflow } from './floor-workflow';
 
@@ -334,6 +335,8 @@ async function main(): Promise<void> {
   }
   await asker.executeUpdate(floorEndUpdate);
 
+  const engines = await benchEngines({ env, temporal, quick });
+
   const results = {
     generated_at: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model ?? '', node: process.version, mode: quick ? 'quick' : 'full' },
@@ -343,6 +346,7 @@ async function main(): Promise<void> {
     concurrency,
     floor,
     floor_takeover: floorTakeover,
+    engines,
   };
   fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
   fs.writeFileSync(path.join(__dirname, 'results', 'latest.json'), JSON.stringify(results, null, 2) + '\n');
@@ -363,6 +367,7 @@ async function main(): Promise<void> {
   console.table(floor);
   console.log('floor: answer update sent → the waiting update completes, then N no-op local activities');
   console.table(floorTakeover);
+  printEngines(engines);
   console.log(`written to ${path.relative(process.cwd(), path.join(__dirname, 'results', 'latest.json'))}`);
 
   await app.close();

@@ -127,6 +127,11 @@ export class EngineHost {
     });
   }
 
+  /** The running child's process id (for memory measurements). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** Stops the child (it would also exit on its own when this process ends). */
   close(): void {
     this.child?.kill();

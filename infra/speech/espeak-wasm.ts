@@ -14,8 +14,9 @@ const ESPEAK_RATE = 22050;
 
 /** Builds the WebAssembly espeak-ng synthesiser (one warm instance per process). */
 export function createEspeakWasm(opts: { timeoutMs?: number } = {}) {
-  // A sentence takes tens of milliseconds once warm; the first one compiles the module.
-  const timeoutMs = opts.timeoutMs ?? 15_000;
+  // Inside the TTS stage's 6 s (workflows/call-session/activities.ts): a reply takes a few
+  // hundred milliseconds, most of it espeak-ng unpacking its data in the fresh instance.
+  const timeoutMs = opts.timeoutMs ?? 5_500;
   const host = sharedHost('espeak-wasm', () =>
     new EngineHost({
       label: 'espeak-ng (WebAssembly)',

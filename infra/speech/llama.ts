@@ -19,8 +19,9 @@ const CONTEXT_TOKENS = 8192;
 export function createLlama(settings: Pick<LlmSettings, 'model_path' | 'threads' | 'context_tokens_effective'>, opts: { timeoutMs?: number } = {}) {
   const modelPath = settings.model_path || embeddedLlmPath();
   const contextTokens = Math.min(CONTEXT_TOKENS, settings.context_tokens_effective);
-  // A reply of a few dozen tokens takes a second or two on two cores; the turn budget is 40 s.
-  const timeoutMs = opts.timeoutMs ?? 30_000;
+  // Inside the LLM stage's 15 s (workflows/call-session/activities.ts): a reply of a few dozen
+  // tokens takes a second or two on one core. Insights ask for twice this.
+  const timeoutMs = opts.timeoutMs ?? 14_000;
   const host = sharedHost(`llama:${modelPath}:${settings.threads}:${contextTokens}`, () =>
     new EngineHost({
       label: `llama.cpp (${path.basename(modelPath)})`,
@@ -34,8 +35,8 @@ export function createLlama(settings: Pick<LlmSettings, 'model_path' | 'threads'
     }),
   );
   return {
-    /** The raw reply (uncleaned) and the model that answered. */
-    async chat(messages: ChatMessage[], s: LlmSettings): Promise<{ reply: string; model: string }> {
+    /** The raw reply (uncleaned), the model that answered, its time to first token and token count. */
+    async chat(messages: ChatMessage[], s: LlmSettings): Promise<{ reply: string; model: string; ttftMs: number; tokens: number }> {
       const answer = await host.request(
         'chat',
         {
@@ -49,13 +50,15 @@ export function createLlama(settings: Pick<LlmSettings, 'model_path' | 'threads'
         },
         timeoutMs,
       );
-      return { reply: String(answer.reply), model: s.model };
+      return { reply: String(answer.reply), model: s.model, ttftMs: Number(answer.ttftMs), tokens: Number(answer.tokens) };
     },
     /** A JSON value that fits `schema`, whatever the model would have said. */
     async json(messages: ChatMessage[], schema: Record<string, unknown>, maxTokens: number): Promise<unknown> {
       const answer = await host.request('json', { messages, schema, maxTokens }, timeoutMs * 2);
       return answer.json;
     },
+    /** The child process running the model, once started. */
+    pid: () => host.pid,
     /** Fetches the embedded model if needed and loads it: the boot check. */
     async check(log: (msg: string) => void): Promise<string> {
       if (!settings.model_path) await ensureEmbeddedLlm(log);

@@ -16,8 +16,9 @@ const RATE = 16000;
 /** Builds the PocketSphinx 5 recogniser (one loaded decoder per process). */
 export function createPocketsphinxWheel(opts: { python?: string; timeoutMs?: number } = {}) {
   const python = opts.python ?? 'python3';
-  // Decoding runs several times faster than real time; a 30 s turn stays well inside this.
-  const timeoutMs = opts.timeoutMs ?? 15_000;
+  // Inside the ASR stage's 8 s (workflows/call-session/activities.ts), so this clearer error is
+  // the one a turn reports; decoding takes about half the audio's length on one free core.
+  const timeoutMs = opts.timeoutMs ?? 7_500;
   const dir = pocketsphinxDir();
   const host = sharedHost(`pocketsphinx:${python}:${dir}`, () =>
     new EngineHost({
