@@ -1,8 +1,8 @@
 /**
  * `node --import tsx bench/asr-wer.ts`: word error rate and decoding time per second of audio
  * of every ASR candidate that runs here, on the fixed corpus (bench/asr-corpus.ts). Candidates:
- * PocketSphinx 5 from its PyPI wheel (the embedded default) and Debian's pocketsphinx 0.8 (when
- * installed). Prints a markdown table and writes bench/results/asr-wer.json.
+ * PocketSphinx 5 from its PyPI wheel with Parley's narrower beams (the embedded default) and with
+ * its default ones, and Debian's pocketsphinx 0.8 (when installed). Prints a markdown table and writes bench/results/asr-wer.json.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -34,8 +34,12 @@ async function main(): Promise<void> {
 
   // Generous timeouts: this measures accuracy and speed, not the turn budget.
   const wheel = createPocketsphinxWheel({ timeoutMs: 120_000 });
+  const wide = createPocketsphinxWheel({ timeoutMs: 120_000, search: {} });
   await wheel.check((msg) => console.log(msg));
-  const candidates: Candidate[] = [{ name: 'PocketSphinx 5.1.1 (PyPI wheel, embedded)', transcribe: (wav) => wheel.transcribe(wav) }];
+  const candidates: Candidate[] = [
+    { name: "PocketSphinx 5.1.1 (PyPI wheel), Parley's narrower beams (the embedded default)", transcribe: (wav) => wheel.transcribe(wav) },
+    { name: 'PocketSphinx 5.1.1 (PyPI wheel), default beams', transcribe: (wav) => wide.transcribe(wav) },
+  ];
   if (onPath('pocketsphinx_continuous')) {
     const debian = createPocketsphinx({ timeoutMs: 120_000 });
     candidates.push({ name: "pocketsphinx 0.8 (Debian's pocketsphinx_continuous)", transcribe: (wav) => debian.transcribe(wav) });

@@ -51,7 +51,12 @@ test('boot checks every engine before the ready line, and /health names the mode
 });
 
 test('npm run phone -- --to +15551230201: a conversation answered by the embedded model', async () => {
-  const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'phone', '--', '--to', '+15551230201', '--pace', 'fast'], { cwd: ROOT, env, timeout: 400_000 });
+  const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'phone', '--', '--to', '+15551230201', '--pace', 'fast'], { cwd: ROOT, env, timeout: 400_000 }).catch(
+    (err: { stdout?: string; stderr?: string; message: string }) => {
+      throw new Error(`${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}\n--- npm start:\n${parley.output().slice(-6000)}`);
+    },
+  );
+  expect(stdout).toMatch(/outcome: completed/);
   const sid = /session (\S+)\)/.exec(stdout)?.[1];
   expect(sid).toBeDefined();
   const detail = (await fetch(`${api}/api/sessions/${sid}`).then((r) => r.json())) as Obj;
@@ -65,8 +70,10 @@ test('a call scheduled through /v1 ends completed, with a completed insight that
     expect(res.status).toBeLessThan(300);
     return res.json() as Promise<Obj>;
   };
-  const assistant = (await call('POST', '/assistants', { name: 'Quote caller', instructions: 'Ask for a window washing quote for Thursday.', greeting: 'Hi, I am calling about a quote.' })).assistant;
-  const event = (await call('POST', `/assistants/${assistant.id}/events`, { channel: 'call', to: '+13125550101', from: '+15550100001', scheduled_at: new Date(Date.now() + 60_000).toISOString() })).event;
+  const created = await call('POST', '/assistants', { name: 'Quote caller', instructions: 'Ask for a window washing quote for Thursday.', greeting: 'Hi, I am calling about a quote.' });
+  const assistant = created.assistant ?? created;
+  const scheduled = await call('POST', `/assistants/${assistant.id}/events`, { channel: 'call', to: '+13125550101', from: '+15550100001', scheduled_at: new Date(Date.now() + 60_000).toISOString() });
+  const event = scheduled.event ?? scheduled;
   let status: Obj = {};
   const deadline = Date.now() + 400_000;
   while (Date.now() < deadline) {

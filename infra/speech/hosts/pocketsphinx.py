@@ -1,6 +1,7 @@
 """PocketSphinx 5 (the PyPI wheel, which bundles its US English model), kept loaded.
 
-Protocol: see ../engine-host.ts. Argument: the directory the wheel was extracted into.
+Protocol: see ../engine-host.ts. Arguments: the directory the wheel was extracted into, and the
+decoder's search settings as a JSON object (beam widths).
 {id, op:"transcribe", pcm (base64 PCM16 mono 16 kHz)} -> {id, ok, text}
 """
 import base64
@@ -18,7 +19,8 @@ def send(msg):
 try:
     from pocketsphinx import Decoder
 
-    decoder = Decoder(samprate=16000, loglevel="FATAL")
+    search = json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
+    decoder = Decoder(samprate=16000, loglevel="FATAL", **search)
 except Exception as err:  # the wheel does not fit this Python, or its model is missing
     send({"ready": False, "error": f"{type(err).__name__}: {err}"})
     sys.exit(1)
