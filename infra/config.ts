@@ -1,7 +1,7 @@
 /**
  * Configuration: environment variables (PARLEY_<KEY>, legacy GATEWAY_<KEY>) over an optional
  * JSON config file (PARLEY_CONFIG, default ./parley.config.json), validated once at boot.
- * Every setting is listed in README.md; keep the two in step.
+ * Every setting is listed in docs/configuration.md; keep the two in step.
  */
 import fs from 'node:fs';
 import path from 'node:path';
