@@ -23,7 +23,8 @@ beforeAll(async () => {
   const telephony = createSimDriver({ baseUrl: 'http://127.0.0.1:9', pace: 'fast', bearerToken: TOKEN });
   // Rate limits out of the way: every case should reach validation, not a 429.
   const unlimited = { PARLEY_RATE_LIMIT_RPS: '100000', PARLEY_RATE_LIMIT_BURST: '100000', PARLEY_RATE_LIMIT_CREATES_PER_MIN: '1000000' };
-  stack = await startStack({ PARLEY_BEARER_TOKEN: TOKEN, PARLEY_LOG_LEVEL: 'silent', ...unlimited }, { engines: instantEngines(), telephony });
+  // The live session must outlive the whole file (the default TTL is 60 s): no background writes.
+  stack = await startStack({ PARLEY_BEARER_TOKEN: TOKEN, PARLEY_LOG_LEVEL: 'silent', PARLEY_SESSION_TTL: '3600', ...unlimited }, { engines: instantEngines(), telephony });
   await stack.app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(stack.app.server.address() as AddressInfo).port}`;
   v1Key = (await createApiKey(stack.testDb.db, { name: 'bad-input', admin: false })).key;
