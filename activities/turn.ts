@@ -218,6 +218,8 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
         receivedAt: number;
         requestKey: string | null;
         audioBlobId: string;
+        /** The caller's audio of this turn (absent on forced and inject turns, and in older histories). */
+        callerAudioBlobId?: string | null;
         callerNumber: string;
         keepHistory: boolean;
         history: ChatMessage[];
@@ -260,6 +262,7 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
             requestKey: input.requestKey,
             responseJson: JSON.stringify(body),
             audioBlobId: input.audioBlobId,
+            callerAudioBlobId: input.callerAudioBlobId ?? null,
           },
         });
         const fenced = await tx.callSession.updateMany({

@@ -6,6 +6,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { normalizeOrigin, type Config } from '../infra/config';
+import { forbidden } from './errors';
 
 type AccessConfig = Pick<Config, 'bearerToken' | 'adminToken' | 'allowedOrigins' | 'legacyOpenAgentApi'>;
 
@@ -14,11 +15,16 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }
 
+/**
+ * The bearer token of a request: the Authorization header, or `?token=` on a WebSocket upgrade
+ * only (contract §6: browsers cannot set headers on a WebSocket; REST clients can).
+ */
 export function tokenFrom(req: FastifyRequest): string {
   const header = req.headers.authorization ?? '';
   if (header.startsWith('Bearer ')) return header.slice(7).trim();
-  const query = req.query as Record<string, unknown> | undefined;
-  return typeof query?.token === 'string' ? query.token : '';
+  if (!req.ws) return '';
+  const token = new URLSearchParams(req.url.split('?')[1] ?? '').get('token');
+  return token ?? '';
 }
 
 /**
@@ -35,39 +41,22 @@ export function originAllowed(req: FastifyRequest, config: Pick<Config, 'allowed
   return config.allowedOrigins.includes(normal);
 }
 
-/** Phone routes (§2.1): they always need the token, legacy_open_agent_api or not. */
-const PHONE_ROUTES = new Set([
-  'GET /health',
-  'POST /api/asr',
-  'POST /api/session/new',
-  'POST /api/session/reset',
-  'POST /api/session/end',
-  'POST /api/turn',
-  'GET /api/config/call',
-]);
-
-/** The agent WebSocket, /ws/events and the §4 operator routes: what legacy_open_agent_api opens. */
-export function isAgentSurface(method: string, url: string): boolean {
-  const path = url.split('?')[0];
-  if (path === '/ws/events' || path === '/api/agent/ws') return true;
-  return path.startsWith('/api/') && !PHONE_ROUTES.has(`${method === 'HEAD' ? 'GET' : method} ${path}`);
-}
-
 function isLoopbackPeer(req: FastifyRequest): boolean {
   const ip = req.socket?.remoteAddress ?? req.ip ?? '';
   return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
 }
 
+/** Which access rules apply: the phone's (token always) or the agent and operator surface's. */
+export type AccessSurface = 'phone' | 'operator';
+
 /**
- * The onRequest check for every route (WebSocket upgrades included, so a refused socket is
- * never upgraded): foreign Origin → 403 even with the token (a browser page must not drive the
+ * The onRequest check of a surface (WebSocket upgrades included, so a refused socket is never
+ * upgraded): foreign Origin → 403 even with the token (a browser page must not drive the
  * phone), then the bearer token → 401, unless legacy_open_agent_api lets a local, Origin-less
- * client reach the agent surface (the unchanged OpenClaw plugin sends no credentials).
+ * client reach the operator surface (the unchanged OpenClaw plugin sends no credentials).
  */
-export function bearerAuth(config: AccessConfig) {
+export function accessHook(config: AccessConfig, surface: AccessSurface) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
-    // The /v1 missions plane has its own API keys and error shape (api/v1/guards.ts).
-    if (req.url === '/v1' || req.url.startsWith('/v1/') || req.url.startsWith('/v1?')) return;
     if (!originAllowed(req, config)) {
       await reply.code(403).send({ detail: 'Forbidden' });
       return;
@@ -76,7 +65,7 @@ export function bearerAuth(config: AccessConfig) {
     const token = tokenFrom(req);
     if (sameSecret(token, config.bearerToken)) return;
     if (config.adminToken && sameSecret(token, config.adminToken)) return;
-    if (config.legacyOpenAgentApi && req.headers.origin === undefined && isLoopbackPeer(req) && isAgentSurface(req.method, req.url)) return;
+    if (surface === 'operator' && config.legacyOpenAgentApi && req.headers.origin === undefined && isLoopbackPeer(req)) return;
     await reply.code(401).send({ detail: 'Unauthorized' });
   };
 }
@@ -97,12 +86,8 @@ export const SECURITY_KEYS = new Set([
   'piper_base',
 ]);
 
-/**
- * For a security write: true when allowed; otherwise it has answered 403 and the route must
- * apply nothing. Without `admin_token` the bearer token (already checked) is enough.
- */
-export async function requireAdmin(config: Pick<Config, 'adminToken'>, req: FastifyRequest, reply: FastifyReply): Promise<boolean> {
-  if (!config.adminToken || sameSecret(tokenFrom(req), config.adminToken)) return true;
-  await reply.code(403).send({ ok: false, detail: 'admin token required', error: 'admin token required' });
-  return false;
+/** For a security write: throws 403 unless allowed. Without `admin_token` the bearer token (already checked) is enough. */
+export function assertAdmin(config: Pick<Config, 'adminToken'>, req: FastifyRequest): void {
+  if (!config.adminToken || sameSecret(tokenFrom(req), config.adminToken)) return;
+  throw forbidden('admin token required', { ok: false, error: 'admin token required' });
 }

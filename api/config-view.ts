@@ -5,6 +5,7 @@
  */
 import type { Config } from '../infra/config';
 import type { RuntimeSettings } from '../infra/settings';
+import { databaseKind } from '../infra/db';
 
 const SECRET_NAME = /token|key|bearer|secret|password|passphrase/i;
 
@@ -26,7 +27,7 @@ export function configView(config: Config, settings: RuntimeSettings): Record<st
     host: config.host,
     port: config.port,
     config_file: config.configFile,
-    database: /^postgres/.test(config.databaseUrl) ? 'postgresql' : 'sqlite',
+    database: databaseKind(config.databaseUrl),
     temporal_address: config.temporalAddress,
     temporal_namespace: config.temporalNamespace,
     task_queue: config.taskQueue,

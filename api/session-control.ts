@@ -1,11 +1,12 @@
 /**
  * What agents and operators can do to a live call, shared by the REST routes and the agent
  * WebSocket: each function is one workflow message (route → workflow message → activity) or
- * one telephony driver call, and answers `{status, body}` in the contract's shapes.
+ * one telephony call. They answer domain results and throw ApiErrors; each surface maps those
+ * once (REST: api/surfaces/gateway-errors.ts, WebSocket acks: api/agents/plane.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { createTelephonyActivities } from '../infra/telephony/driver';
+import { createCallControl, type DialResult, type TelephonyResult } from '../infra/telephony/driver';
+import { isWorkflowGone } from '../infra/temporal-errors';
 import { callSessionWorkflowId } from '../common/ids';
 import { appendEvent } from '../infra/event-log';
 import { loadRuntimeSettings } from '../infra/settings';
@@ -17,25 +18,19 @@ import {
   setInstructionsUpdate,
   takeoverUpdate,
   type CallState,
+  type InjectResult,
 } from '../workflows/call-session/messages';
-import type { AppDeps } from './app';
+import type { AppDeps } from './deps';
+import { badRequest, conflict, notFound } from './errors';
+import type { Static } from '@sinclair/typebox';
+import type { CallStateBody } from './schemas/call-state';
 import { endSession, endSessions } from './sessions';
 
 export type ControlDeps = Pick<AppDeps, 'db' | 'temporal' | 'config' | 'telephony'>;
 
-export interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-}
-
-const ok = (body: Record<string, unknown>): Answer => ({ status: 200, body });
-const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+const str = (v: string | undefined) => (v !== undefined && v !== '' ? v : undefined);
 const epoch = (d: Date | null | undefined) => (d ? d.getTime() / 1000 : null);
 
-/** The workflow refused the message (validator) or is gone: the session is not live. */
-export function isSessionGone(err: unknown): boolean {
-  return err instanceof WorkflowNotFoundError || err instanceof WorkflowUpdateFailedError || /already completed/i.test((err as Error)?.message ?? '');
-}
 
 const handle = (deps: Pick<ControlDeps, 'temporal'>, sessionId: string) => deps.temporal.workflow.getHandle(callSessionWorkflowId(sessionId));
 
@@ -52,44 +47,47 @@ async function sessionStatus(deps: Pick<ControlDeps, 'db'>, sessionId: string): 
 }
 
 /** Queue speech for the caller (contract §4.1 inject): default = the most recently active session. */
-export async function injectSpeech(deps: ControlDeps, input: { text?: unknown; session_id?: unknown }): Promise<Answer> {
-  const text = typeof input.text === 'string' ? input.text.trim() : '';
-  if (!text) return { status: 400, body: { detail: 'text required' } };
+export async function injectSpeech(deps: ControlDeps, input: { text: string; session_id?: string }): Promise<InjectResult> {
+  const text = input.text.trim();
+  if (!text) throw badRequest('text required');
   let sessionId = str(input.session_id) ?? '';
   if (!sessionId) {
     sessionId = (await mostRecentActive(deps)) ?? '';
-    if (!sessionId) return { status: 400, body: { detail: 'no active session' } };
+    if (!sessionId) throw badRequest('no active session');
   } else {
     const status = await sessionStatus(deps, sessionId);
-    if (!status) return { status: 404, body: { detail: 'Session not found' } };
-    if (status !== 'active') return { status: 409, body: { detail: 'session ended' } };
+    if (!status) throw notFound('Session not found');
+    if (status !== 'active') throw conflict('session ended');
   }
   try {
-    const result = await handle(deps, sessionId).executeUpdate(injectSpeechUpdate, { args: [{ injectId: randomUUID().replace(/-/g, ''), text }] });
-    return ok({ ...result });
+    return await handle(deps, sessionId).executeUpdate(injectSpeechUpdate, { args: [{ injectId: randomUUID().replace(/-/g, ''), text }] });
   } catch (err) {
-    if (isSessionGone(err)) return { status: 409, body: { detail: 'session ended' } };
+    if (isWorkflowGone(err)) throw conflict('session ended');
     throw err;
   }
 }
 
-/** Dial through the configured driver; call.dial once the broadcast is delivered. */
-export async function dial(deps: ControlDeps, input: { number?: unknown; serial?: unknown }): Promise<Answer> {
-  if (!deps.telephony) return ok({ ok: false, detail: 'no telephony driver configured' });
-  const calls = createTelephonyActivities(deps.telephony, { defaultCountryCode: deps.config.defaultCountryCode });
-  const result = await calls.dialNumber({ number: String(input.number ?? ''), serial: str(input.serial) });
+const NO_DRIVER = 'no telephony driver configured';
+
+/** Dial through the configured driver (the one telephony seam); call.dial once it is delivered. */
+export async function dial(deps: ControlDeps, input: { number: string; serial?: string }): Promise<DialResult> {
+  if (!deps.telephony) return { ok: false, detail: NO_DRIVER };
+  const calls = createCallControl(deps.telephony, { defaultCountryCode: deps.config.defaultCountryCode });
+  const result = await calls.dialNumber({ number: input.number, serial: str(input.serial) });
   if (result.ok) {
-    await appendEvent(deps.db, { type: 'call.dial', data: { number: String(input.number), serial: result.serial ?? '', command_id: result.command_id ?? '' } });
+    await appendEvent(deps.db, { type: 'call.dial', data: { number: input.number, serial: result.serial ?? '', command_id: result.command_id ?? '' } });
   }
-  return ok({ ...result });
+  return result;
 }
 
-/** Hang up; on delivery end the given session, else the phone's open ones (contract §4.1). */
-export async function hangup(deps: ControlDeps, input: { session_id?: unknown; serial?: unknown }): Promise<Answer> {
-  if (!deps.telephony) return ok({ ok: false, detail: 'no telephony driver configured' });
-  const calls = createTelephonyActivities(deps.telephony, { defaultCountryCode: deps.config.defaultCountryCode });
+/**
+ * Hang up through the driver: the given session's call (a driver that tells calls apart ends
+ * only that one), else the phone's. On delivery the session ends with it, or every open one.
+ */
+export async function hangup(deps: ControlDeps, input: { session_id?: string; serial?: string }): Promise<TelephonyResult & { session_id?: string }> {
+  if (!deps.telephony) return { ok: false, detail: NO_DRIVER };
   const sessionId = str(input.session_id);
-  const result = await calls.hangupCall({ serial: str(input.serial), session_id: sessionId });
+  const result = await createCallControl(deps.telephony).hangupCall({ serial: str(input.serial), session_id: sessionId });
   let ended: string[] = [];
   if (result.ok) {
     ended = sessionId ? ((await endSession(deps, sessionId, 'hangup')) ? [sessionId] : []) : await endSessions(deps, { reason: 'hangup' });
@@ -100,7 +98,7 @@ export async function hangup(deps: ControlDeps, input: { session_id?: unknown; s
     sessionId: target ?? '',
     data: { ok: result.ok, detail: result.detail, serial: result.serial ?? '', ...(target ? { session_id: target } : {}) },
   });
-  return ok({ ok: result.ok, detail: result.detail, ...(target ? { session_id: target } : {}) });
+  return { ok: result.ok, detail: result.detail, ...(target ? { session_id: target } : {}) };
 }
 
 /** Take over a live session for an agent connection; ok:false for unknown or ended sessions. */
@@ -110,7 +108,7 @@ export async function takeover(deps: ControlDeps, sessionId: string, agentId: st
     const result = await handle(deps, sessionId).executeUpdate(takeoverUpdate, { args: [{ agentId }] });
     return { ok: true, previous_agent_id: result.previous_agent_id };
   } catch (err) {
-    if (isSessionGone(err)) return { ok: false, error: 'unknown or ended session' };
+    if (isWorkflowGone(err)) return { ok: false, error: 'unknown or ended session' };
     throw err;
   }
 }
@@ -121,34 +119,32 @@ export async function release(deps: ControlDeps, sessionId: string, agentId: str
   try {
     return (await handle(deps, sessionId).executeUpdate(releaseTakeoverUpdate, { args: [{ agentId, reason }] })).ok;
   } catch (err) {
-    if (isSessionGone(err)) return false;
+    if (isWorkflowGone(err)) return false;
     throw err;
   }
 }
 
 /** Session instruction or one-shot turn supplement ("" clears); 404 unknown, 409 ended. */
-export async function setInstructions(deps: ControlDeps, sessionId: string, scope: 'session' | 'turn', text: string): Promise<Answer> {
+export async function setInstructions(deps: ControlDeps, sessionId: string, scope: 'session' | 'turn', text: string): Promise<{ session_id: string }> {
   const status = await sessionStatus(deps, sessionId);
-  if (!status) return { status: 404, body: { ok: false, detail: 'Session not found', error: 'Session not found' } };
+  if (!status) throw notFound('Session not found', { ok: false, error: 'Session not found' });
   try {
-    const result = await handle(deps, sessionId).executeUpdate(setInstructionsUpdate, { args: [{ scope, text }] });
-    return ok({ ...result });
+    return await handle(deps, sessionId).executeUpdate(setInstructionsUpdate, { args: [{ scope, text }] });
   } catch (err) {
-    if (isSessionGone(err)) return { status: 409, body: { ok: false, detail: 'session ended', error: 'session ended' } };
+    if (isWorkflowGone(err)) throw conflict('session ended', { ok: false, error: 'session ended' });
     throw err;
   }
 }
 
 /** The session's one knowledge slot; newlines flattened, "" clears. 404 unknown, 409 ended. */
-export async function setContext(deps: ControlDeps, sessionId: string, context: string): Promise<Answer> {
+export async function setContext(deps: ControlDeps, sessionId: string, context: string): Promise<{ session_id: string }> {
   const status = await sessionStatus(deps, sessionId);
-  if (!status) return { status: 404, body: { ok: false, detail: 'Session not found' } };
+  if (!status) throw notFound('Session not found', { ok: false });
   const flat = context.replace(/\s*[\r\n]+\s*/g, ' ').trim();
   try {
-    const result = await handle(deps, sessionId).executeUpdate(setContextUpdate, { args: [{ context: flat }] });
-    return ok({ ...result });
+    return await handle(deps, sessionId).executeUpdate(setContextUpdate, { args: [{ context: flat }] });
   } catch (err) {
-    if (isSessionGone(err)) return { status: 409, body: { ok: false, detail: 'session ended' } };
+    if (isWorkflowGone(err)) throw conflict('session ended', { ok: false });
     throw err;
   }
 }
@@ -163,13 +159,13 @@ export async function liveCallState(deps: Pick<ControlDeps, 'temporal'>, session
 }
 
 /** GET /api/agent/call/{sid} and the WebSocket's call_state (contract §4.1). */
-export async function callStateBody(deps: ControlDeps, sessionId: string): Promise<Record<string, unknown>> {
+export async function callStateBody(deps: ControlDeps, sessionId: string): Promise<Static<typeof CallStateBody>> {
   const row = await deps.db.callSession.findUnique({ where: { id: sessionId } });
   const base = (await loadRuntimeSettings(deps.db, deps.config)).llmSystemPrompt;
   if (!row) {
     return {
       session_id: sessionId,
-      status: 'unknown',
+      status: 'unknown' as const,
       ended_at: null,
       history: [],
       turn_count: 0,
@@ -188,7 +184,7 @@ export async function callStateBody(deps: ControlDeps, sessionId: string): Promi
   const active = row.status === 'active' && state?.status !== 'ended';
   return {
     session_id: sessionId,
-    status: active ? 'active' : 'ended',
+    status: active ? ('active' as const) : ('ended' as const),
     ended_at: epoch(row.endedAt),
     history: state?.history ?? [],
     turn_count: state?.turnCount ?? row.turnCount,

@@ -1,8 +1,8 @@
 /** Session operations shared by routes: ending sessions through their workflows. */
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { isWorkflowGone } from '../infra/temporal-errors';
 import { callSessionWorkflowId } from '../common/ids';
 import { endSessionUpdate, type EndReason } from '../workflows/call-session/messages';
-import type { AppDeps } from './app';
+import type { AppDeps } from './deps';
 
 /**
  * Bumps the session's fencing token before the workflow is asked to reset or end it: a turn
@@ -19,8 +19,7 @@ export async function endSession({ temporal, db }: Pick<AppDeps, 'temporal' | 'd
     await temporal.workflow.getHandle(callSessionWorkflowId(sessionId)).executeUpdate(endSessionUpdate, { args: [{ reason }] });
     return true;
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError || err instanceof WorkflowUpdateFailedError) return false;
-    if (/workflow execution already completed/i.test((err as Error)?.message ?? '')) return false;
+    if (isWorkflowGone(err)) return false;
     throw err;
   }
 }

@@ -10,6 +10,11 @@ import { isPostgresUrl } from './config';
 /** Both generated clients come from one model file, so they share this shape. */
 export type Db = SqliteClient;
 
+/** The one answer to "which database is this": by the URL's scheme. */
+export function databaseKind(databaseUrl: string): 'postgresql' | 'sqlite' {
+  return isPostgresUrl(databaseUrl) ? 'postgresql' : 'sqlite';
+}
+
 export function createDb(databaseUrl: string): Db {
   const adapter = adapterFactoryFor(databaseUrl);
   if (isPostgresUrl(databaseUrl)) return new PostgresClient({ adapter }) as unknown as Db;

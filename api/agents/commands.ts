@@ -6,7 +6,10 @@ import { cleanReply } from '../../infra/speech/text';
 import { answerTurnRequestUpdate } from '../../workflows/call-session/messages';
 import { callSessionWorkflowId } from '../../common/ids';
 import { endSession } from '../sessions';
-import { updateCallConfig } from '../routes/config-call';
+import { updateCallConfig } from '../services/call-config';
+import { isWorkflowGone } from '../../infra/temporal-errors';
+import { ApiError, badRequest } from '../errors';
+import { LIMITS } from '../schemas/gateway';
 import * as control from '../session-control';
 import type { AgentSocket } from './agent-socket';
 
@@ -14,7 +17,29 @@ type Message = Record<string, unknown>;
 export type Ack = Record<string, unknown> | null;
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
-const sid = (m: Message) => str(m.session_id);
+
+/** A message's `session_id`: absent or a string; any other type is refused, never "the default session". */
+function sid(m: Message): string {
+  const v = m.session_id;
+  if (v === undefined || v === null) return '';
+  if (typeof v !== 'string') throw badRequest('session_id must be a string');
+  if (v.length > LIMITS.short) throw badRequest(`session_id must be at most ${LIMITS.short} characters`);
+  return v;
+}
+
+/** A text field: a string within `max` characters (absent = ""). */
+function textField(m: Message, key: string, max: number): string {
+  const v = m[key];
+  if (v === undefined || v === null) return '';
+  if (typeof v !== 'string') throw badRequest(`${key} must be a string`);
+  if (v.length > max) throw badRequest(`${key} must be at most ${max} characters`);
+  return v;
+}
+
+/** The ack of a refused command: `{type: <cmd>.ack, ok:false, error}` (contract §3). */
+export function refusedAck(type: string, err: ApiError, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { type: `${type}.ack`, ok: false, ...extra, error: err.message };
+}
 
 /** Call keys an agent may change with set_call_config: nothing that guards the phone. */
 const AGENT_CALL_KEYS = new Set([
@@ -58,10 +83,15 @@ export const AGENT_COMMANDS: Record<string, Handler> = {
   },
 
   async inject({ deps, kick }, m) {
-    const answer = await control.injectSpeech(deps, { text: m.text, session_id: m.session_id });
-    kick();
-    if (answer.status === 200) return { type: 'inject.ack', ...answer.body, ok: true };
-    return { type: 'inject.ack', ok: false, session_id: sid(m), error: String(answer.body.detail ?? 'inject failed') };
+    const sessionId = sid(m);
+    try {
+      const result = await control.injectSpeech(deps, { text: textField(m, 'text', LIMITS.speech), session_id: sessionId });
+      kick();
+      return { type: 'inject.ack', ...result, ok: true };
+    } catch (err) {
+      if (err instanceof ApiError) return refusedAck('inject', err, { session_id: sessionId });
+      throw err;
+    }
   },
 
   async set_instructions({ deps }, m) {
@@ -70,9 +100,13 @@ export const AGENT_COMMANDS: Record<string, Handler> = {
     if (scope !== 'session' && scope !== 'turn') return { type: 'set_instructions.ack', ok: false, scope, error: 'scope must be session or turn' };
     if (!sid(m)) return { type: 'set_instructions.ack', ok: false, scope, error: 'Missing session_id for session/turn scope.' };
     if (typeof m.instructions !== 'string') return { type: 'set_instructions.ack', ok: false, scope, error: 'instructions must be a string' };
-    const answer = await control.setInstructions(deps, sid(m), scope, m.instructions);
-    if (answer.status === 200) return { type: 'set_instructions.ack', ok: true, scope, session_id: sid(m) };
-    return { type: 'set_instructions.ack', ok: false, scope, session_id: sid(m), error: String(answer.body.detail ?? 'failed') };
+    try {
+      await control.setInstructions(deps, sid(m), scope, textField(m, 'instructions', LIMITS.prompt));
+      return { type: 'set_instructions.ack', ok: true, scope, session_id: sid(m) };
+    } catch (err) {
+      if (err instanceof ApiError) return refusedAck('set_instructions', err, { scope, session_id: sid(m) });
+      throw err;
+    }
   },
 
   async set_call_config({ deps }, m) {
@@ -80,24 +114,28 @@ export const AGENT_COMMANDS: Record<string, Handler> = {
     if (!config || typeof config !== 'object' || Array.isArray(config)) return { type: 'set_call_config.ack', ok: false, error: 'config must be an object', ignored: [] };
     const apply: Record<string, unknown> = {};
     const ignored: string[] = [];
-    for (const [k, v] of Object.entries(config)) (AGENT_CALL_KEYS.has(k) ? (apply[k] = v) : ignored.push(k));
+    for (const [k, v] of Object.entries(config)) (AGENT_CALL_KEYS.has(k) ? (apply[k] = v) : ignored.push(k.slice(0, LIMITS.short)));
     if (Object.keys(apply).length > 0) {
-      const answer = await updateCallConfig(deps.db, deps.config, apply);
-      if (answer.status !== 200) return { type: 'set_call_config.ack', ok: false, ignored, error: String(answer.body.error) };
+      try {
+        await updateCallConfig(deps.db, deps.config, apply);
+      } catch (err) {
+        if (err instanceof ApiError) return refusedAck('set_call_config', err, { ignored });
+        throw err;
+      }
     }
     return { type: 'set_call_config.ack', ok: true, ignored };
   },
 
   async dial({ deps, kick }, m) {
-    const answer = await control.dial(deps, { number: m.number, serial: m.serial });
+    const result = await control.dial(deps, { number: textField(m, 'number', LIMITS.number), serial: textField(m, 'serial', LIMITS.short) });
     kick();
-    return { type: 'dial.ack', ...answer.body };
+    return { type: 'dial.ack', ...result };
   },
 
   async hangup({ deps, kick }, m) {
-    const answer = await control.hangup(deps, { session_id: m.session_id, serial: m.serial });
+    const result = await control.hangup(deps, { session_id: sid(m), serial: textField(m, 'serial', LIMITS.short) });
     kick();
-    return { type: 'hangup.ack', ...answer.body };
+    return { type: 'hangup.ack', ...result };
   },
 
   async get_call_state({ deps }, m) {
@@ -113,20 +151,27 @@ export const AGENT_COMMANDS: Record<string, Handler> = {
   async inject_context({ deps }, m) {
     const context = str(m.context).trim();
     if (!sid(m) || !context) return { type: 'inject_context.ack', ok: false, session_id: sid(m), error: !sid(m) ? 'session_id required' : 'context is required' };
-    const answer = await control.setContext(deps, sid(m), context);
-    return { type: 'inject_context.ack', ok: answer.status === 200, session_id: sid(m), ...(answer.status === 200 ? {} : { error: String(answer.body.detail) }) };
+    try {
+      await control.setContext(deps, sid(m), textField(m, 'context', LIMITS.prompt));
+      return { type: 'inject_context.ack', ok: true, session_id: sid(m) };
+    } catch (err) {
+      if (err instanceof ApiError) return refusedAck('inject_context', err, { session_id: sid(m) });
+      throw err;
+    }
   },
 
   async clear_context({ deps }, m) {
     // Contract §3: always ok:true (as the old gateway); there is nothing to clear on an unknown
     // or ended session.
-    if (sid(m)) await control.setContext(deps, sid(m), '');
+    if (sid(m)) await control.setContext(deps, sid(m), '').catch((err: unknown) => {
+      if (!(err instanceof ApiError)) throw err;
+    });
     return { type: 'clear_context.ack', ok: true, session_id: sid(m) };
   },
 
   async subscribe({ socket }, m) {
     const since = Number(m.since ?? 0);
-    if (!Number.isInteger(since) || since < 0) return { type: 'subscribe.ack', ok: false, error: 'since must be a whole number ≥ 0' };
+    if (!Number.isSafeInteger(since) || since < 0) return { type: 'subscribe.ack', ok: false, error: 'since must be a whole number ≥ 0' };
     await socket.subscribe(since, sid(m));
     return null; // subscribe sends its own ack before the replay
   },
@@ -155,7 +200,7 @@ export async function answerTurnRequest({ deps, socket }: CommandContext, m: Mes
       .executeUpdate(answerTurnRequestUpdate, { args: [{ requestId, agentId: socket.agentId, reply: cleanReply(m.reply) }] });
     return null;
   } catch (err) {
-    if (control.isSessionGone(err)) return refused;
+    if (isWorkflowGone(err)) return refused;
     throw err;
   }
 }

@@ -11,7 +11,9 @@ import { callStateQuery } from '../../workflows/call-session/messages';
 import { callSessionWorkflowId } from '../../common/ids';
 import * as control from '../session-control';
 import { AgentSocket, PING_INTERVAL_MS, SILENCE_LIMIT_MS, type SocketKind } from './agent-socket';
-import { AGENT_COMMANDS, answerTurnRequest, EVENTS_COMMANDS, type Ack, type CommandContext } from './commands';
+import { ApiError } from '../errors';
+import { parseJsonBody } from '../plugins/json-body';
+import { AGENT_COMMANDS, answerTurnRequest, EVENTS_COMMANDS, refusedAck, type Ack, type CommandContext } from './commands';
 import { EventHub } from './hub';
 
 type Log = Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -59,7 +61,7 @@ export class AgentPlane {
       socket.heard();
       let message: unknown;
       try {
-        message = JSON.parse(String(raw));
+        message = parseJsonBody(String(raw));
       } catch (err) {
         socket.error('invalid_json', `invalid JSON: ${(err as Error).message}`);
         return;
@@ -89,6 +91,8 @@ export class AgentPlane {
         work = handler(ctx, m);
       }
       const settled = work.catch((err): Ack => {
+        // A refused command (bad field, unknown session) is the agent's mistake: its ack says why.
+        if (err instanceof ApiError) return type === '(reply)' ? { type: 'error', error: { code: err.code, message: err.message } } : refusedAck(type, err);
         this.log.error({ err, type }, 'agent message failed');
         return type === '(reply)' ? { type: 'error', error: { code: 'internal', message: 'reply failed' } } : { type: `${type}.ack`, ok: false, error: 'internal error' };
       });

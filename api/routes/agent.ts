@@ -1,11 +1,12 @@
-/** Agent REST routes (contract §4.1) that read the session projection. */
+/** GET /api/agent/sessions (contract §4.1): active session ids, most recently active first. */
 import type { FastifyPluginAsync } from 'fastify';
-import type { AppDeps } from '../app';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 
-export const agentRoutes: FastifyPluginAsync<AppDeps> = async (app, { db }) => {
-  /** Active session ids, most recently active first. */
-  app.get('/api/agent/sessions', async () => {
-    const rows = await db.callSession.findMany({
+export const agentRoutes: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.get('/api/agent/sessions', { schema: { tags: ['operator'], summary: 'Active session ids', response: { 200: Type.Array(Type.String()) } } }, async () => {
+    const rows = await app.db.callSession.findMany({
       where: { status: 'active' },
       orderBy: [{ lastActiveAt: 'desc' }, { createdAt: 'desc' }],
       select: { id: true },

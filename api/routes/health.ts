@@ -1,126 +1,37 @@
-/**
- * GET /health: the API, database, Temporal and a polling worker (200 only when all are up),
- * plus the contract's provider flags (asr, llm, tts, mlx_audio), session count and uptime.
- */
-import fs from 'node:fs';
-import path from 'node:path';
+/** GET /health (contract §2.1): 200 when the API, database, Temporal and a worker are up, else 503. */
 import type { FastifyPluginAsync } from 'fastify';
-import { loadRuntimeSettings } from '../../infra/settings';
-import type { SpeechConfig } from '../../infra/speech-config';
-import type { AppDeps } from '../app';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { checkHealth } from '../services/probes';
+import { OpenObject } from '../schemas/gateway';
 
-const LOCAL_BINARIES: Record<string, string> = { pocketsphinx: 'pocketsphinx', espeak: 'espeak-ng' };
-
-function onPath(binary: string): boolean {
-  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && fs.existsSync(path.join(dir, binary)));
-}
-
-/** Whether one voice stage can answer: a local engine by its binary, a server by GET /models. */
-export async function probeStage(s: { engine: string; base_url: string; api_key: string; model: string }): Promise<Probe & { engine: string; model: string }> {
-  const info = { engine: s.engine, model: s.model };
-  if (s.engine === 'echo') return { ok: true, ...info };
-  if (LOCAL_BINARIES[s.engine]) {
-    return onPath(LOCAL_BINARIES[s.engine]) ? { ok: true, ...info } : { ok: false, error: `${LOCAL_BINARIES[s.engine]} not installed`, ...info };
-  }
-  return {
-    ...(await probe(async () => {
-      const res = await fetch(`${s.base_url.replace(/\/$/, '')}/models`, {
-        headers: s.api_key ? { authorization: `Bearer ${s.api_key}` } : {},
-        signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
-      });
-      if (res.status >= 500) throw new Error(`HTTP ${res.status}`);
-    })),
-    ...info,
-  };
-}
-
-/** Whether each voice stage can answer. */
-export async function probeProviders(speech: SpeechConfig) {
-  const [asr, llm, tts] = await Promise.all([probeStage(speech.asr), probeStage(speech.llm), probeStage(speech.tts)]);
-  // mlx_audio was the old gateway's audio server (ASR + TTS); the app still reads its flag.
-  return { asr, llm, tts, mlx_audio: { ok: asr.ok && tts.ok } };
-}
-
-interface Probe {
-  ok: boolean;
-  error?: string;
-}
-
-const PROBE_TIMEOUT_MS = 1000;
 // Dashboards and load balancers poll /health; probing Temporal on each call is wasteful.
 const CACHE_MS = 2000;
-// A polling worker refreshes its poller entry at least once a minute (long-poll timeout).
-const POLLER_FRESH_MS = 75_000;
 
-function withTimeout<T>(p: Promise<T>): Promise<T> {
-  return Promise.race([
-    p,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS).unref()),
-  ]);
-}
+const Probe = OpenObject({ ok: Type.Boolean(), error: Type.Optional(Type.String()) });
+const Health = OpenObject(
+  {
+    ok: Type.Boolean(),
+    api: Probe,
+    database: Probe,
+    temporal: Probe,
+    worker: Probe,
+    asr: Probe,
+    llm: Probe,
+    tts: Probe,
+    mlx_audio: Probe,
+    active_sessions: Type.Union([Type.Integer(), Type.Null()]),
+    uptime_s: Type.Integer(),
+  },
+  'Health of the API and what it depends on',
+);
 
-async function probe(fn: () => Promise<unknown>): Promise<Probe> {
-  try {
-    await withTimeout(fn());
-    return { ok: true };
-  } catch (err) {
-    return { ok: false, error: (err as Error).message };
-  }
-}
+export const healthRoutes: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  let cached: { at: number; body: Awaited<ReturnType<typeof checkHealth>> } | null = null;
 
-export const healthRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) => {
-  const startedAt = deps.startedAt ?? Date.now();
-  let cached: { at: number; body: Record<string, unknown> } | null = null;
-
-  async function check() {
-    const { db, temporal, config } = deps;
-    const [database, temporalProbe, worker, active, providers] = await Promise.all([
-      probe(() => db.$queryRawUnsafe('SELECT 1')),
-      probe(() => temporal.workflowService.getSystemInfo({})),
-      (async (): Promise<Probe & { pollers?: number }> => {
-        try {
-          const res = await withTimeout(
-            temporal.workflowService.describeTaskQueue({
-              namespace: config.temporalNamespace,
-              taskQueue: { name: config.taskQueue },
-              taskQueueType: 1, // workflow task queue
-            }),
-          );
-          const now = Date.now();
-          const fresh = (res.pollers ?? []).filter((p) => {
-            const seconds = Number(p.lastAccessTime?.seconds ?? 0);
-            return now - seconds * 1000 < POLLER_FRESH_MS;
-          });
-          return fresh.length > 0 ? { ok: true, pollers: fresh.length } : { ok: false, pollers: 0, error: `no worker polling task queue ${config.taskQueue}` };
-        } catch (err) {
-          return { ok: false, error: (err as Error).message };
-        }
-      })(),
-      db.callSession.count({ where: { status: 'active' } }).catch(() => null),
-      loadRuntimeSettings(db, config)
-        .then((s) => probeProviders(s.speech))
-        .catch((err: Error) => {
-          const down = { ok: false, error: err.message };
-          return { asr: down, llm: down, tts: down, mlx_audio: down };
-        }),
-    ]);
-    const ok = database.ok && temporalProbe.ok && worker.ok;
-    return {
-      ok,
-      api: { ok: true },
-      database: { ...database, provider: /^postgres/.test(config.databaseUrl) ? 'postgresql' : 'sqlite' },
-      temporal: { ...temporalProbe, address: config.temporalAddress, namespace: config.temporalNamespace },
-      worker: { ...worker, task_queue: config.taskQueue },
-      // Voice providers are reported but do not fail health: a turn with a provider down
-      // answers the contract's error and the call goes on.
-      ...providers,
-      active_sessions: active,
-      uptime_s: Math.round((Date.now() - startedAt) / 1000),
-    };
-  }
-
-  app.get('/health', async (_req, reply) => {
-    if (!cached || Date.now() - cached.at > CACHE_MS) cached = { at: Date.now(), body: await check() };
+  app.get('/health', { schema: { tags: ['phone'], response: { 200: Health, 503: Health } } }, async (_req, reply) => {
+    if (!cached || Date.now() - cached.at > CACHE_MS) cached = { at: Date.now(), body: await checkHealth(app) };
     return reply.code(cached.body.ok ? 200 : 503).send(cached.body);
   });
 };

@@ -1,20 +1,31 @@
 /** POST /api/asr (contract §2.1): transcription only: no session, no events. */
 import type { FastifyPluginAsync } from 'fastify';
-import { createSpeechEngines } from '../../infra/speech';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import { loadRuntimeSettings } from '../../infra/settings';
-import type { AppDeps } from '../app';
+import { badRequest } from '../errors';
+import { errors } from '../schemas/gateway';
 import { readTurnForm } from '../turn-form';
 
-export const phoneAsrRoutes: FastifyPluginAsync<AppDeps> = async (app, { db, config, engines = createSpeechEngines }) => {
-  app.post('/api/asr', async (req, reply) => {
+const schema = {
+  tags: ['phone'],
+  summary: 'Transcribe one WAV',
+  consumes: ['multipart/form-data'],
+  body: { content: { 'multipart/form-data': { schema: Type.Object({ audio: Type.String({ format: 'binary', description: 'WAV to transcribe' }) }) } } },
+  response: { 200: Type.Object({ transcript: Type.String(), asr_ms: Type.Number() }), ...errors(400, 413) },
+};
+
+export const phoneAsrRoutes: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.post('/api/asr', { schema }, async (req) => {
     const { audio } = await readTurnForm(req);
-    if (!audio) return reply.code(400).send({ detail: 'ASR failed: audio required' });
+    if (!audio) throw badRequest('ASR failed: audio required');
     try {
-      const settings = await loadRuntimeSettings(db, config);
-      const { transcript, ms } = await engines(settings.speech).transcribe(audio);
+      const settings = await loadRuntimeSettings(app.db, app.config);
+      const { transcript, ms } = await app.speechEngines(settings.speech).transcribe(audio);
       return { transcript, asr_ms: ms };
     } catch (err) {
-      return reply.code(400).send({ detail: `ASR failed: ${(err as Error).message}` });
+      throw badRequest(`ASR failed: ${(err as Error).message}`);
     }
   });
 };

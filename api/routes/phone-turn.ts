@@ -1,6 +1,8 @@
 /** POST /api/turn (contract §2.2–§2.4): one phone turn → the session workflow's processTurn update. */
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { callSessionWorkflowId, isValidSessionId, sessionIdFromUuid } from '../../common/ids';
 import { PhoneNumberAttribute, SessionIdAttribute } from '../../common/search-attributes';
@@ -8,8 +10,9 @@ import { getBlob, putBlob } from '../../infra/blobs';
 import { parseWav } from '../../infra/speech/wav';
 import { processTurnUpdate, type CallDirection, type CallSessionInput, type TurnRequest, type TurnResult } from '../../workflows/call-session/messages';
 import type { callSessionWorkflow } from '../../workflows/call-session/workflow';
-import type { AppDeps } from '../app';
-import { readTurnForm } from '../turn-form';
+import { badRequest } from '../errors';
+import { errors, LIMITS, OpenObject } from '../schemas/gateway';
+import { readTurnForm, TURN_FIELD_LIMITS } from '../turn-form';
 import { endSessions } from '../sessions';
 
 /** Key for single-flight and replay (§5): explicit request id, else a hash of the whole request. */
@@ -26,21 +29,64 @@ function direction(raw: string | undefined): CallDirection {
   return raw === 'incoming' || raw === 'outgoing' ? raw : '';
 }
 
-export const phoneTurnRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) => {
-  const { config, temporal, db } = deps;
+const flag = Type.Optional(Type.Union([Type.Boolean(), Type.String({ maxLength: LIMITS.short })], { description: '"true" or true' }));
+const text = (max: number, description: string) => Type.Optional(Type.String({ maxLength: max, description }));
+const turnFields = {
+  session_id: text(TURN_FIELD_LIMITS.session_id, 'Session id; absent or "" starts a session'),
+  forced_reply: text(TURN_FIELD_LIMITS.forced_reply, 'Speak this instead of asking the LLM'),
+  transcript_hint: text(TURN_FIELD_LIMITS.transcript_hint, 'Transcript to use when skip_asr is set'),
+  skip_asr: flag,
+  reset_session: flag,
+  caller_number: text(TURN_FIELD_LIMITS.caller_number, 'The caller, as the phone shows it'),
+  call_direction: text(TURN_FIELD_LIMITS.call_direction, 'incoming or outgoing'),
+  request_id: text(TURN_FIELD_LIMITS.request_id, 'Idempotency key of the turn'),
+};
+const TurnFields = Type.Object(turnFields, { additionalProperties: true });
+const TurnAnswer = OpenObject(
+  {
+    ok: Type.Optional(Type.Boolean()),
+    session_id: Type.String(),
+    transcript: Type.Optional(Type.String()),
+    reply: Type.Optional(Type.String()),
+    audio_base64: Type.Optional(Type.String()),
+    ended: Type.Optional(Type.Boolean()),
+    stale: Type.Optional(Type.Boolean()),
+    detail: Type.Optional(Type.String()),
+  },
+  'The turn: transcript, reply and its audio, or ok:false with why (contract §2.2)',
+);
 
-  app.post('/api/turn', async (req, reply) => {
+const schema = {
+  tags: ['phone'],
+  summary: 'One phone turn',
+  consumes: ['multipart/form-data', 'application/json', 'application/x-www-form-urlencoded'],
+  body: {
+    content: {
+      // Multipart is streamed and bounded by readTurnForm; this schema documents it.
+      'multipart/form-data': { schema: Type.Object({ ...turnFields, audio: Type.Optional(Type.String({ format: 'binary', description: 'WAV of the caller' })) }) },
+      'application/json': { schema: TurnFields },
+      'application/x-www-form-urlencoded': { schema: TurnFields },
+    },
+  },
+  response: { 200: TurnAnswer, ...errors(400, 413, 500, 503) },
+};
+
+export const phoneTurnRoutes: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const { config, temporal, db } = app;
+
+  app.post('/api/turn', { schema }, async (req, reply) => {
     const receivedAt = Date.now();
     const { fields, audio } = await readTurnForm(req);
     const sid = fields.session_id ?? '';
-    if (sid && !isValidSessionId(sid)) return reply.code(400).send({ detail: 'invalid session_id' });
+    if (sid && !isValidSessionId(sid)) throw badRequest('invalid session_id');
     const forcedReply = fields.forced_reply ? fields.forced_reply : null;
-    if (!audio && forcedReply === null) return reply.code(400).send({ detail: 'audio required' });
+    if (!audio && forcedReply === null) throw badRequest('audio required');
     if (audio && forcedReply === null) {
       try {
         parseWav(audio);
       } catch (err) {
-        return reply.code(400).send({ detail: `ASR failed: ${(err as Error).message}` });
+        throw badRequest(`ASR failed: ${(err as Error).message}`);
       }
     }
 
@@ -61,7 +107,7 @@ export const phoneTurnRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) =>
     };
 
     // A greeting (reset, no sid) supersedes the phone's other open sessions (contract §5).
-    if (resetSession && !sid) await endSessions(deps, { except: sessionId, reason: 'superseded' });
+    if (resetSession && !sid) await endSessions(app, { except: sessionId, reason: 'superseded' });
 
     const input: CallSessionInput = {
       sessionId,
@@ -91,11 +137,12 @@ export const phoneTurnRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) =>
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
         return { ok: false, session_id: sessionId, ended: true, detail: 'session ended' };
       }
-      if (err instanceof WorkflowUpdateFailedError) return reply.code(400).send({ detail: err.cause?.message ?? err.message });
+      if (err instanceof WorkflowUpdateFailedError) throw badRequest(err.cause?.message ?? err.message);
       throw err;
     }
     const body: Record<string, unknown> = { ...result.body };
     if (result.audioBlobId) body.audio_base64 = (await getBlob(db, result.audioBlobId))?.toString('base64') ?? '';
-    return reply.code(result.httpStatus).send(body);
+    // A failed turn is the contract's 500 `{detail}` (its turn.error event is written); every other outcome answers 200.
+    return reply.code(result.outcome === 'error' ? 500 : 200).send(body);
   });
 };

@@ -1,18 +1,47 @@
 /** Persisted sessions and their turns (contract §4.1 GET /api/sessions, /api/sessions/{sid}). */
 import type { FastifyPluginAsync } from 'fastify';
-import type { AppDeps } from '../app';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { notFound } from '../errors';
+import { errors, OpenObject, SidParams } from '../schemas/gateway';
 
 const epoch = (d: Date | null) => (d ? d.getTime() / 1000 : null);
 
-export const sessionRoutes: FastifyPluginAsync<AppDeps> = async (app, { db }) => {
-  app.get('/api/sessions', async () => {
+const Epoch = Type.Union([Type.Number(), Type.Null()], { description: 'Seconds since the epoch' });
+const SessionRow = Type.Object({ session_id: Type.String(), created_at: Epoch, turn_count: Type.Integer(), status: Type.String(), ended_at: Epoch });
+const Turn = OpenObject({
+  turn_id: Type.String(),
+  transcript: Type.String(),
+  reply: Type.String(),
+  metrics: Type.Unknown(),
+  forced_reply: Type.Union([Type.String(), Type.Null()]),
+  timestamp: Epoch,
+  model: Type.Union([Type.String(), Type.Null()]),
+  reply_source: Type.Union([Type.String(), Type.Null()]),
+});
+const SessionDetail = OpenObject({
+  session_id: Type.String(),
+  created_at: Epoch,
+  status: Type.String(),
+  ended_at: Epoch,
+  end_reason: Type.Union([Type.String(), Type.Null()]),
+  caller_number: Type.String(),
+  call_direction: Type.String(),
+  turns: Type.Array(Turn),
+});
+const tags = ['operator'];
+
+export const sessionRoutes: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const { db } = app;
+  app.get('/api/sessions', { schema: { tags, summary: 'The 500 newest sessions', response: { 200: Type.Array(SessionRow) } } }, async () => {
     const rows = await db.callSession.findMany({ orderBy: { createdAt: 'desc' }, take: 500 });
     return rows.map((r) => ({ session_id: r.id, created_at: epoch(r.createdAt), turn_count: r.turnCount, status: r.status, ended_at: epoch(r.endedAt) }));
   });
 
-  app.get<{ Params: { sid: string } }>('/api/sessions/:sid', async (req, reply) => {
+  app.get('/api/sessions/:sid', { schema: { tags, summary: 'A session and its turns', params: SidParams, response: { 200: SessionDetail, ...errors(404) } } }, async (req) => {
     const row = await db.callSession.findUnique({ where: { id: req.params.sid }, include: { turns: { orderBy: { seq: 'asc' } } } });
-    if (!row) return reply.code(404).send({ detail: 'Session not found' });
+    if (!row) throw notFound('Session not found');
     return {
       session_id: row.id,
       created_at: epoch(row.createdAt),

@@ -4,8 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { EVENT_TERMINAL, eventWorkflowId, RUN_TERMINAL, runWorkflowId, STEP_ID_PATTERN, type EventKind } from '../../common/missions';
 import { AssistantIdAttribute, EventIdAttribute, MissionIdAttribute, PhoneNumberAttribute, RunIdAttribute } from '../../common/search-attributes';
 import { cancelEventUpdate, touchRunSignal, type ScheduledEventInput } from '../../workflows/missions/messages';
-import type { V1Deps } from './index';
-import { type Body, bodyOf, callerOf, e164, invalid, notFound, optionalString, paged, pageOf, paramsOf, queryOf, requiredString, route, V1Error } from './common';
+import { type Body, bodyOf, callerOf, e164, invalid, notFound, optionalString, paged, pageOf, paramsOf, queryOf, requiredString, route, V1Error, type V1Deps } from './common';
 import { tryUpdate } from './temporal';
 import { assistantView, eventView, phoneView } from './views';
 

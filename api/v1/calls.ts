@@ -6,8 +6,7 @@ import { PhoneNumberAttribute } from '../../common/search-attributes';
 import { SMS_NOT_SUPPORTED } from '../../infra/telephony/driver';
 import type { SendSmsInput } from '../../activities/missions/calls';
 import { decideApprovalUpdate, endCallUpdate, type AdHocCallInput, type ApprovalInput } from '../../workflows/missions/messages';
-import type { V1Deps } from './index';
-import { bodyOf, callerOf, e164, invalid, notFound, optionalObject, optionalString, paged, pageOf, paramsOf, queryOf, requiredString, route, V1Error } from './common';
+import { bodyOf, callerOf, e164, invalid, notFound, optionalObject, optionalString, paged, pageOf, paramsOf, queryOf, requiredString, route, V1Error, type V1Deps } from './common';
 import { tryUpdate } from './temporal';
 import { approvalView, callView } from './views';
 

@@ -1,30 +1,22 @@
-/** Shared pieces of the /v1 plane: the W3 error shape, paging (W6), request accessors, validation. */
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
+/** Shared pieces of the /v1 plane: its error type, paging (W6), request accessors, validation. */
+import type { FastifyInstance, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { isE164, normalizeNumber } from '../../common/phone-number';
+import { ApiError } from '../errors';
+
+/** What /v1 routes use: the shared services (api/plugins/services.ts). */
+export type V1Deps = Pick<FastifyInstance, 'config' | 'db' | 'temporal'>;
 
 /** A /v1 failure: status, machine code, message and (for 422) the JSON pointer of the culprit. */
-export class V1Error extends Error {
-  constructor(
-    public readonly status: number,
-    public readonly code: string,
-    message: string,
-    public readonly pointer?: string,
-  ) {
-    super(message);
+export class V1Error extends ApiError {
+  constructor(status: number, code: string, message: string, pointer?: string) {
+    super(status, code, message, {}, pointer);
+    this.name = 'V1Error';
   }
 }
 
 export const notFound = (what: string) => new V1Error(404, 'not_found', `${what} not found`);
 export const invalid = (pointer: string, message: string, code = 'validation_failed') => new V1Error(422, code, message, pointer);
 
-/** W3: `{error:{code,message}, message, errors:[{code, detail, source:{pointer}}]}`. */
-export function errorBody(code: string, message: string, pointer?: string) {
-  return { error: { code, message }, message, errors: [{ code, detail: message, ...(pointer ? { source: { pointer } } : {}) }] };
-}
-
-export function sendError(reply: FastifyReply, err: V1Error): FastifyReply {
-  return reply.code(err.status).send(errorBody(err.code, err.message, err.pointer));
-}
 
 /** The authenticated caller of a /v1 request. */
 export interface Caller {

@@ -8,7 +8,8 @@ import type { Db } from '../../infra/db';
 import type { MissionsConfig } from '../../infra/missions-config';
 import { sha256Hex } from '../../infra/missions-config';
 import { KEY_PATTERN, keyPrefix, sameHash } from '../../infra/api-keys';
-import { errorBody, type Caller } from './common';
+import type { Caller } from './common';
+import { errorBody } from './errors';
 
 /** A token bucket per key: `rps` refill, `burst` capacity. Process-local (see README). */
 class Buckets {

@@ -1,8 +1,7 @@
 /** Run memory (spec §5b): a versioned JSON object per run, kept after the run ends. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { MissionRun } from '../../generated/prisma/sqlite/client';
-import type { V1Deps } from './index';
-import { bodyOf, invalid, notFound, paramsOf, route, V1Error } from './common';
+import { bodyOf, invalid, notFound, paramsOf, route, V1Error, type V1Deps } from './common';
 
 type Json = Record<string, unknown>;
 

@@ -14,8 +14,7 @@ import {
 } from '../../common/missions';
 import { MissionIdAttribute, RunIdAttribute } from '../../common/search-attributes';
 import { cancelEventUpdate, pauseEventSignal, resumeEventSignal, touchRunSignal, updateRunUpdate, type MissionRunInput, type RunPatch } from '../../workflows/missions/messages';
-import type { V1Deps } from './index';
-import { bodyOf, callerOf, invalid, notFound, optionalObject, optionalString, paged, pageOf, paramsOf, queryOf, requiredString, route, V1Error } from './common';
+import { bodyOf, callerOf, invalid, notFound, optionalObject, optionalString, paged, pageOf, paramsOf, queryOf, requiredString, route, V1Error, type V1Deps } from './common';
 import { tryUpdate } from './temporal';
 import { insightView, missionView, runEventView, runView, stepView } from './views';
 import { memoryRoutes } from './memory';

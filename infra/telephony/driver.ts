@@ -1,6 +1,7 @@
 /**
  * The telephony driver seam: what Parley asks of a phone line (dial, hang up), whatever carries
- * it (ADB to the Clawfinger app today). Activities validate input and delegate to a driver.
+ * it (ADB to the Clawfinger app, or the simulated phone). Every dial and hangup goes through
+ * `createCallControl`, which validates input and delegates to the configured driver.
  */
 import { normalizeE164 } from '../../common/phone-number';
 
@@ -45,16 +46,16 @@ export interface TelephonyDriver {
 export const SMS_NOT_SUPPORTED = 'not supported by this line';
 export const INVALID_NUMBER_DETAIL = 'invalid number: E.164 required';
 
-export interface TelephonyActivityOptions {
+export interface CallControlOptions {
   /** `default_country_code`: lets a national `0…` number normalise to E.164 (contract §5). */
   defaultCountryCode?: string;
 }
 
 /**
- * Builds the telephony activities around a driver. Failures come back as `{ok:false}` rather
- * than thrown errors on purpose: a retried dial could place a second call.
+ * The one dial/hangup seam around a driver. Failures come back as `{ok:false}` rather than
+ * thrown errors on purpose: a retried dial could place a second call.
  */
-export function createTelephonyActivities(driver: TelephonyDriver, options: TelephonyActivityOptions = {}) {
+export function createCallControl(driver: TelephonyDriver, options: CallControlOptions = {}) {
   return {
     /** Dials an E.164 number (after normalisation); anything else is refused before the driver. */
     async dialNumber(input: DialInput): Promise<DialResult> {
@@ -63,11 +64,11 @@ export function createTelephonyActivities(driver: TelephonyDriver, options: Tele
       return driver.dial({ number, serial: input.serial });
     },
 
-    /** Hangs up every call on the chosen phone. */
+    /** Hangs up the given session's call where the driver tells calls apart, else every call on the phone. */
     async hangupCall(input: HangupInput = {}): Promise<TelephonyResult> {
-      return driver.hangup({ serial: input.serial });
+      return driver.hangup({ serial: input.serial, session_id: input.session_id });
     },
   };
 }
 
-export type TelephonyActivities = ReturnType<typeof createTelephonyActivities>;
+export type CallControl = ReturnType<typeof createCallControl>;

@@ -70,7 +70,9 @@ test('without legacy_open_agent_api the §4 routes need the token too', async ()
   try {
     expect((await app.inject({ method: 'GET', url: '/api/agent/sessions' })).statusCode).toBe(401);
     expect((await app.inject({ method: 'GET', url: '/ws/events' })).statusCode).toBe(401);
-    expect((await app.inject({ method: 'GET', url: '/api/agent/sessions?token=' + T })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/api/agent/sessions', headers: { authorization: `Bearer ${T}` } })).statusCode).toBe(200);
+    // Contract §6: `?token=` opens WebSocket upgrades only, never a REST route.
+    expect((await app.inject({ method: 'GET', url: '/api/agent/sessions?token=' + T })).statusCode).toBe(401);
   } finally {
     await app.close();
   }
@@ -112,7 +114,8 @@ test('?token= never reaches a log line', async () => {
   const config = loadConfig({ ...process.env, PARLEY_BEARER_TOKEN: T, PARLEY_LOG_LEVEL: 'debug', DATABASE_URL: stack.config.databaseUrl, TEMPORAL_ADDRESS: stack.config.temporalAddress }, TMP_DIR);
   const app = await buildApp({ config, db: stack.testDb.db, temporal: stack.client }, { loggerInstance: createLogger('api', 'debug', sink) });
   try {
-    expect((await app.inject({ method: 'GET', url: `/api/agent/sessions?token=${T}` })).statusCode).toBe(200);
+    // A REST route ignores `?token=` (WebSocket upgrades only, contract §6), but still logs its URL redacted.
+    expect((await app.inject({ method: 'GET', url: `/api/agent/sessions?token=${T}` })).statusCode).toBe(401);
     expect((await app.inject({ method: 'GET', url: '/api/agent/sessions?token=wrong&x=1' })).statusCode).toBe(401);
   } finally {
     await app.close();

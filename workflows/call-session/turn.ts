@@ -126,6 +126,8 @@ export async function runTurn(session: CallSession, req: TurnRequest): Promise<T
       receivedAt: req.receivedAt,
       requestKey: req.requestKey,
       audioBlobId: speech.audioBlobId,
+      // A reference only (the audio stays in the database): the dashboard plays it back.
+      callerAudioBlobId: req.audioBlobId,
       callerNumber: session.callerNumber,
       keepHistory: begin.keepHistory,
       history: session.history,

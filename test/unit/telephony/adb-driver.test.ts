@@ -5,7 +5,7 @@ import {
   NO_DEVICE_DETAIL,
   type AdbClientLike,
 } from '../../../infra/telephony/adb-driver';
-import { createTelephonyActivities, INVALID_NUMBER_DETAIL, SMS_NOT_SUPPORTED } from '../../../infra/telephony/driver';
+import { createCallControl, INVALID_NUMBER_DETAIL, SMS_NOT_SUPPORTED } from '../../../infra/telephony/driver';
 
 const BROADCAST_OK = 'Broadcasting: Intent { act=com.tracsystems.phonebridge.CALL_COMMAND flg=0x400000 }\nBroadcast completed: result=0\n';
 
@@ -42,7 +42,7 @@ function decodePayload(args: string[]): unknown {
 describe('ADB driver with a fake adbkit client', () => {
   it('G55: dial broadcasts {id, type:"dial", payload:{number}} as base64 and reports delivery', async () => {
     const { client, shells } = fakeAdb([{ id: 'R58M', type: 'device' }]);
-    const { dialNumber } = createTelephonyActivities(createAdbDriver({ client }));
+    const { dialNumber } = createCallControl(createAdbDriver({ client }));
 
     const result = await dialNumber({ number: '+4915112345678' });
 
@@ -57,7 +57,7 @@ describe('ADB driver with a fake adbkit client', () => {
 
   it('hangup broadcasts {type:"hangup", payload:{}}', async () => {
     const { client, shells } = fakeAdb([{ id: 'R58M', type: 'device' }]);
-    const { hangupCall } = createTelephonyActivities(createAdbDriver({ client }));
+    const { hangupCall } = createCallControl(createAdbDriver({ client }));
 
     await expect(hangupCall({})).resolves.toEqual({ ok: true, detail: BROADCAST_OK.trim(), serial: 'R58M' });
     expect(decodePayload(shells[0].args)).toEqual({ id: expect.stringMatching(/^parley-/), type: 'hangup', payload: {} });
@@ -73,7 +73,7 @@ describe('ADB driver with a fake adbkit client', () => {
 
   it('G56: invalid numbers never reach adb', async () => {
     const { client } = fakeAdb([{ id: 'R58M', type: 'device' }]);
-    const { dialNumber } = createTelephonyActivities(createAdbDriver({ client }));
+    const { dialNumber } = createCallControl(createAdbDriver({ client }));
     for (const number of ['123; reboot', '112', '']) {
       await expect(dialNumber({ number })).resolves.toEqual({ ok: false, detail: INVALID_NUMBER_DETAIL });
     }

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Adb from '@devicefarmer/adbkit';
 import { createAdbDriver, NO_DEVICE_DETAIL } from '../../../infra/telephony/adb-driver';
-import { createTelephonyActivities } from '../../../infra/telephony/driver';
+import { createCallControl } from '../../../infra/telephony/driver';
 import { freePort } from '../../../infra/dev-server';
 import { TMP_DIR } from '../../support/paths';
 
@@ -35,7 +35,7 @@ if (!haveAdb) console.warn(`${ADB} not found (Debian package "adb"): skipping th
     // `bin` too: adbkit restarts a missing server itself, and must use the same binary.
     const client = Adb.createClient({ host: '127.0.0.1', port, bin: ADB });
     await expect(client.listDevices()).resolves.toEqual([]);
-    const { dialNumber, hangupCall } = createTelephonyActivities(createAdbDriver({ client }));
+    const { dialNumber, hangupCall } = createCallControl(createAdbDriver({ client }));
 
     await expect(dialNumber({ number: '+4915112345678' })).resolves.toEqual({ ok: false, detail: NO_DEVICE_DETAIL });
     await expect(hangupCall({})).resolves.toEqual({ ok: false, detail: NO_DEVICE_DETAIL });

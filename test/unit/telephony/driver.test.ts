@@ -1,4 +1,4 @@
-import { createTelephonyActivities, INVALID_NUMBER_DETAIL, type TelephonyDriver } from '../../../infra/telephony/driver';
+import { createCallControl, INVALID_NUMBER_DETAIL, type TelephonyDriver } from '../../../infra/telephony/driver';
 
 function fakeDriver(): jest.Mocked<Required<TelephonyDriver>> {
   return {
@@ -8,10 +8,10 @@ function fakeDriver(): jest.Mocked<Required<TelephonyDriver>> {
   };
 }
 
-describe('createTelephonyActivities', () => {
+describe('createCallControl', () => {
   it('G56: refuses non-E.164 numbers without calling the driver', async () => {
     const driver = fakeDriver();
-    const { dialNumber } = createTelephonyActivities(driver);
+    const { dialNumber } = createCallControl(driver);
     for (const number of ['123; reboot', '112', '', '0170 1234567']) {
       await expect(dialNumber({ number })).resolves.toEqual({ ok: false, detail: INVALID_NUMBER_DETAIL });
     }
@@ -21,7 +21,7 @@ describe('createTelephonyActivities', () => {
 
   it('passes the normalised number and the serial to the driver', async () => {
     const driver = fakeDriver();
-    const { dialNumber } = createTelephonyActivities(driver);
+    const { dialNumber } = createCallControl(driver);
     const result = await dialNumber({ number: '+49 (151) 1234-5678', serial: 'abc' });
     expect(driver.dial).toHaveBeenCalledWith({ number: '+4915112345678', serial: 'abc' });
     expect(result).toEqual({ ok: true, detail: 'Broadcast completed: result=0', command_id: 'parley-x', serial: 'abc' });
@@ -29,14 +29,14 @@ describe('createTelephonyActivities', () => {
 
   it('normalises national numbers with the default country code', async () => {
     const driver = fakeDriver();
-    const { dialNumber } = createTelephonyActivities(driver, { defaultCountryCode: '49' });
+    const { dialNumber } = createCallControl(driver, { defaultCountryCode: '49' });
     await dialNumber({ number: '0151 12345678' });
     expect(driver.dial).toHaveBeenCalledWith({ number: '+4915112345678', serial: undefined });
   });
 
   it('hangupCall delegates to the driver', async () => {
     const driver = fakeDriver();
-    const { hangupCall } = createTelephonyActivities(driver);
+    const { hangupCall } = createCallControl(driver);
     await expect(hangupCall({ serial: 'abc' })).resolves.toEqual({ ok: true, detail: 'Broadcast completed: result=0', serial: 'abc' });
     await expect(hangupCall()).resolves.toMatchObject({ ok: true, serial: 'only' });
     expect(driver.hangup).toHaveBeenCalledTimes(2);

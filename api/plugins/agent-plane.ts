@@ -1,0 +1,22 @@
+/**
+ * The agent plane (event hub, agent sockets; api/agents/plane.ts) as the `agentPlane`
+ * decorator: started when the app is ready to serve sockets, closed with the app.
+ */
+import fp from 'fastify-plugin';
+import { AgentPlane } from '../agents/plane';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    agentPlane: AgentPlane;
+  }
+}
+
+export const agentPlanePlugin = fp(
+  async (app) => {
+    const plane = new AgentPlane(app, app.log);
+    await plane.start();
+    app.decorate('agentPlane', plane);
+    app.addHook('onClose', async () => plane.close());
+  },
+  { name: 'parley-agent-plane', dependencies: ['parley-services'], fastify: '5.x' },
+);

@@ -1,0 +1,66 @@
+/**
+ * The one classifier of Temporal client errors: every caller asks "what happened" here instead
+ * of matching messages itself. Kinds are what the API's answers depend on.
+ */
+import {
+  isGrpcServiceError,
+  ServiceError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+
+export type TemporalErrorKind =
+  /** No such workflow (never started, or past retention). */
+  | 'not_found'
+  /** The workflow has already closed: its updates can no longer run. */
+  | 'closed'
+  /** The workflow's update validator or handler refused the message. */
+  | 'rejected'
+  /** A start hit an id that is taken and may not be reused. */
+  | 'already_started'
+  /** Temporal (or the network to it) does not answer: come back later. */
+  | 'unavailable'
+  | 'other';
+
+export interface ClassifiedTemporalError {
+  kind: TemporalErrorKind;
+  /** For `rejected`: the ApplicationFailure type the workflow chose (a machine code), if any. */
+  type?: string;
+  message: string;
+}
+
+// gRPC status codes (grpc-js `status`): NOT_FOUND 5, DEADLINE_EXCEEDED 4, UNAVAILABLE 14.
+const NOT_FOUND = 5;
+const DEADLINE_EXCEEDED = 4;
+const UNAVAILABLE = 14;
+
+function grpcCode(err: unknown): number | undefined {
+  if (isGrpcServiceError(err)) return err.code;
+  if (err instanceof ServiceError && isGrpcServiceError(err.cause)) return err.cause.code;
+  return undefined;
+}
+
+export function classifyTemporalError(err: unknown): ClassifiedTemporalError {
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof WorkflowUpdateFailedError) {
+    const cause = err.cause;
+    return { kind: 'rejected', type: cause instanceof ApplicationFailure && cause.type ? cause.type : undefined, message: cause?.message ?? message };
+  }
+  if (err instanceof WorkflowExecutionAlreadyStartedError) return { kind: 'already_started', message };
+  if (err instanceof WorkflowNotFoundError) return { kind: 'not_found', message };
+  const code = grpcCode(err);
+  // An update sent to a closed workflow comes back as gRPC NOT_FOUND "workflow execution
+  // already completed": the only place where the message, not the type, tells the two apart.
+  if (code === NOT_FOUND) return { kind: /already completed/i.test(message) ? 'closed' : 'not_found', message };
+  if (code === UNAVAILABLE || code === DEADLINE_EXCEEDED) return { kind: 'unavailable', message };
+  if (/already completed/i.test(message)) return { kind: 'closed', message };
+  return { kind: 'other', message };
+}
+
+/** The workflow cannot take the message: unknown, closed, or its validator refused it. */
+export function isWorkflowGone(err: unknown): boolean {
+  const { kind } = classifyTemporalError(err);
+  return kind === 'not_found' || kind === 'closed' || kind === 'rejected';
+}
