@@ -287,6 +287,7 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
     });
   }
 
-  await memoryRoutes(app, { ...deps, runFor, touch });
+  // Named, not spread: the deps are the fastify instance, whose decorators a spread would drop.
+  await memoryRoutes(app, { db, temporal, config, runFor, touch });
   await declarativeRoutes(app, { service: declarative, runFor });
 }
