@@ -16,6 +16,7 @@ import { MissionIdAttribute, RunIdAttribute } from '../../common/search-attribut
 import { cancelEventUpdate, pauseEventSignal, resumeEventSignal, touchRunSignal, updateRunUpdate, type MissionRunInput, type RunPatch } from '../../workflows/missions/messages';
 import { bodyOf, callerOf, invalid, notFound, optionalObject, optionalString, paged, pageOf, paramsOf, queryOf, requiredString, route, V1Error, type V1Deps } from './common';
 import { tryUpdate } from './temporal';
+import { readWhenChanged, waitOf } from './wait';
 import { insightView, missionView, runEventView, runView, stepView } from './views';
 import { memoryRoutes } from './memory';
 import { declarativeRoutes } from './declarative';
@@ -112,7 +113,8 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
     return { data: page.data.map(runView), meta: page.meta };
   });
 
-  route(app, 'GET', '/missions/:m/runs/:r', async (req) => ({ data: runView(await runFor(req)) }));
+  // `?wait`: answers when the run changes or ends.
+  route(app, 'GET', '/missions/:m/runs/:r', async (req) => ({ data: runView(await readWhenChanged(() => runFor(req), (r) => RUN_TERMINAL.has(r.status), waitOf(req))) }));
 
   route(app, 'PATCH', '/missions/:m/runs/:r', async (req) => {
     const run = await runFor(req);

@@ -168,3 +168,18 @@ test('M43, M54: PATCH a running declarative run → 409 owned_by_workflow; pause
   const events = (await v1.call('GET', `/v1/assistants/${(await v1.call('GET', `${runPath(m)}/agents`)).body.data[0].telnyx_agent_id}/events?run_id=${m.run_id}`)).body.data;
   expect(events.every((e: Obj) => ['cancelled', 'completed', 'failed'].includes(e.status))).toBe(true);
 });
+
+test('?wait long-polls: an event GET answers with the change it waited for; wait > 50 → 422', async () => {
+  const m = await create('Waiting', spec({ class: 'sweep', targets: [{ name: 'Hold', phone: '+13125550009', timezone: 'America/Chicago', kind: 'automated' }] }));
+  expect((await v1.call('GET', `${runPath(m)}?wait=51`)).body.errors[0].source.pointer).toBe('/wait');
+  expect((await v1.call('GET', `${runPath(m)}?wait=1`)).body.data.status).toBe('running');
+  const agent = (await v1.call('GET', `${runPath(m)}/agents`)).body.data[0].telnyx_agent_id;
+  const [event] = (await until(() => v1.call('GET', `/v1/assistants/${agent}/events?run_id=${m.run_id}`).then((r) => r.body.data as Obj[]), (e) => e.length === 1 && e[0].call_status === 'ringing')) as Obj[];
+  const waiting = v1.call('GET', `/v1/assistants/${agent}/events/${event.id}?wait=30`);
+  await new Promise((r) => setTimeout(r, 300));
+  expect((await v1.call('POST', `${runPath(m)}/cancel`, { reason: 'done waiting' })).status).toBe(202);
+  // The long-poll answered with the hang-up (the change), not with the ringing state it started from.
+  const changed = (await waiting).body;
+  expect(changed.status === 'cancelled' || changed.call_status === 'canceled').toBe(true);
+  expect((await finished(m)).status).toBe('cancelled');
+});
