@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../infra/config';
 import { createDb, prepareDb } from '../infra/db';
 import { createLogger } from '../infra/log';
 import { createParleyWorker } from './create';
+import { claimTempDir } from './temp-dir';
 import { createMissionLines } from './lines';
 import { Client, Connection } from '@temporalio/client';
 import { ensureRetentionSchedule } from '../infra/temporal';
@@ -15,6 +16,12 @@ async function main(): Promise<void> {
     logger: new DefaultLogger(config.logLevel === 'debug' || config.logLevel === 'trace' ? 'DEBUG' : 'WARN'),
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
   });
+
+  // Engines write their temporary files under os.tmpdir(), and spawned binaries inherit TMPDIR:
+  // both now land in this worker's own directory, which the next worker cleans if this one dies.
+  const temp = claimTempDir();
+  process.env.TMPDIR = temp.dir;
+  if (temp.removed.length) log.info({ removed: temp.removed }, 'removed temporary files of workers that are gone');
 
   const db = createDb(config.databaseUrl);
   await prepareDb(db, config.databaseUrl);

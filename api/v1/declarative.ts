@@ -3,20 +3,21 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { MissionRun } from '../../generated/prisma/sqlite/client';
 import { bodyOf, callerOf, e164, invalid, optionalString, paged, pageOf, paramsOf, route, V1Error } from './common';
 import type { DeclarativeService } from './declarative-service';
+import { V1 } from './schemas';
 import { gateView } from './views';
 
 /** Gates: `GET …/gates`, `POST …/gates/{g}/approve|deny` (`{note?, selection?:{targets}}`). */
 export async function declarativeRoutes(app: FastifyInstance, deps: { service: DeclarativeService; runFor: (req: FastifyRequest) => Promise<MissionRun> }): Promise<void> {
   const { service, runFor } = deps;
 
-  route(app, 'GET', '/missions/:m/runs/:r/gates', async (req) => {
+  route(app, 'GET', '/missions/:m/runs/:r/gates', V1.listGates, async (req) => {
     const run = await runFor(req);
     const page = paged(await service.gatesOf(run.id), pageOf(req, 50));
     return { data: page.data.map(gateView), meta: page.meta };
   });
 
   for (const decision of ['approved', 'denied'] as const) {
-    route(app, 'POST', `/missions/:m/runs/:r/gates/:g/${decision === 'approved' ? 'approve' : 'deny'}`, async (req) => {
+    route(app, 'POST', `/missions/:m/runs/:r/gates/:g/${decision === 'approved' ? 'approve' : 'deny'}`, V1.decideGate, async (req) => {
       const run = await runFor(req);
       const body = bodyOf(req);
       const note = optionalString(body, 'note', 2000) ?? null;

@@ -5,6 +5,7 @@ import { approvalWorkflowId } from '../../common/missions';
 import { readStream } from '../../infra/mission-stream';
 import { decideApprovalUpdate } from '../../workflows/missions/messages';
 import type { Caller } from './common';
+import { V1 } from './schemas';
 
 /** How often a subscriber's position is compared with the log (the log is the only source). */
 const FOLLOW_MS = 250;
@@ -16,7 +17,7 @@ const PING_MS = 30_000;
 export async function streamRoutes(app: FastifyInstance, deps: { resolve(key: string): Promise<Caller | null> }): Promise<void> {
   const { db, temporal } = app;
 
-  app.get('/stream', { websocket: true }, (socket: WebSocket, req) => {
+  app.get('/stream', { websocket: true, schema: { ...V1.stream, tags: ['v1'] } }, (socket: WebSocket, req) => {
     const query = req.query as Record<string, string | undefined>;
     const since = Number(query.since_seq ?? NaN);
     let caller: Caller | null = null;
