@@ -109,6 +109,11 @@ suite('the Control Center in Chromium', () => {
       await s.page.getByRole('heading', { name: new RegExp(`^${heading}`) }).first().waitFor();
       await s.page.waitForLoadState('networkidle');
       if (SHOTS) await s.page.screenshot({ path: `${SHOTS}/${tab}.png` });
+      if (tab === 'settings') {
+        // The TTS preview speaks through the configured provider and plays in the page.
+        await s.page.getByRole('button', { name: 'Play preview' }).click();
+        await s.page.getByRole('status').filter({ hasText: 'Playing preview' }).waitFor();
+      }
     }
     expect(s.errors).toEqual([]);
   });
