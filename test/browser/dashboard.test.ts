@@ -138,7 +138,8 @@ suite('the Control Center in Chromium', () => {
     if (SHOTS) await s.page.screenshot({ path: `${SHOTS}/takeover.png` });
     await reply.fill('Typed in the browser: Tuesday at three works.');
     await s.page.getByRole('button', { name: 'Send reply' }).click();
-    await transcript.getByText('Typed in the browser: Tuesday at three works.').waitFor({ timeout: 30_000 });
+    // First as the turn's reply in progress, then as a completed turn (turn.complete).
+    await transcript.locator('li[data-turn]', { hasText: 'Typed in the browser: Tuesday at three works.' }).waitFor({ timeout: 60_000 });
 
     // The phone got it: the stored turn is the answer /api/turn gave the simulated phone.
     const sid = (await call.getAttribute('data-session'))!;
