@@ -7,6 +7,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { normalizeOrigin, type Config } from '../infra/config';
 import { forbidden } from './errors';
+import { Buckets } from './rate-buckets';
 
 type AccessConfig = Pick<Config, 'bearerToken' | 'adminToken' | 'allowedOrigins' | 'legacyOpenAgentApi'>;
 
@@ -56,18 +57,39 @@ export type AccessSurface = 'phone' | 'operator';
  * client reach the operator surface (the unchanged OpenClaw plugin sends no credentials).
  */
 export function accessHook(config: AccessConfig, surface: AccessSurface) {
+  const failures = failedTokens(config);
   return async (req: FastifyRequest, reply: FastifyReply) => {
     if (!originAllowed(req, config)) {
       await reply.code(403).send({ detail: 'Forbidden' });
       return;
     }
     if (!config.bearerToken) return;
+    // An address over its failed-token budget is refused before its token is even compared:
+    // otherwise it could keep guessing at full speed and only the answers would change.
+    // (Deliberate addition to contract §6, which has only 401.)
+    const lockedFor = failures.check(req.ip);
+    if (lockedFor > 0) {
+      await reply.code(429).header('Retry-After', String(lockedFor)).send({ detail: 'Too Many Requests' });
+      return;
+    }
     const token = tokenFrom(req);
     if (sameSecret(token, config.bearerToken)) return;
     if (config.adminToken && sameSecret(token, config.adminToken)) return;
     if (surface === 'operator' && config.legacyOpenAgentApi && req.headers.origin === undefined && isLoopbackPeer(req)) return;
+    failures.take(req.ip);
     await reply.code(401).send({ detail: 'Unauthorized' });
   };
+}
+
+/** Failed gateway tokens per client address: 20 (burst), then one more every 3 s. */
+export const FAILED_TOKEN_BURST = 20;
+const FAILED_TOKENS_PER_S = 20 / 60;
+// One budget per app (its config), shared by every surface's hook.
+const failedTokenBuckets = new WeakMap<AccessConfig, Buckets>();
+function failedTokens(config: AccessConfig): Buckets {
+  let buckets = failedTokenBuckets.get(config);
+  if (!buckets) failedTokenBuckets.set(config, (buckets = new Buckets(FAILED_TOKENS_PER_S, FAILED_TOKEN_BURST)));
+  return buckets;
 }
 
 /** Setting keys only the admin may write when `admin_token` is set (contract §4.1, §6). */

@@ -44,15 +44,23 @@ export class PacedSocket {
   }
 
   /** Sends one text frame; false when the socket is closed or was just closed for not reading. */
-  send(text: string): boolean {
+  send(text: string, written?: (err?: Error) => void): boolean {
     if (!this.open) return false;
     if (this.ws.bufferedAmount + Buffer.byteLength(text) > this.limits.hardBytes) {
       this.closeSlow(`send buffer over ${this.limits.hardBytes} bytes`);
       return false;
     }
-    this.ws.send(text);
+    this.ws.send(text, written);
     if (this.ws.bufferedAmount > this.limits.softBytes) this.startStallCheck();
     return true;
+  }
+
+  /** Waits for room, sends, and resolves true once the frame is written to the connection. */
+  async sendWritten(text: string): Promise<boolean> {
+    if (!(await this.ready())) return false;
+    return new Promise((resolve) => {
+      if (!this.send(text, (err) => resolve(!err))) resolve(false);
+    });
   }
 
   /** Resolves true once the buffer is below the soft limit, false if the socket closes first. */

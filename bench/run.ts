@@ -31,7 +31,10 @@ import { createDb, prepareDb } from '../infra/db';
 import { freePort, startDevServer } from '../infra/dev-server';
 import { putBlob } from '../infra/blobs';
 import { applyMigrations } from '../prisma/migrate';
+import { benchEngines, printEngines } from './engines';
 import { instantEngines, wavSaying } from './instant-engines';
+import { capacityBench, printCapacity } from './capacity';
+import { printScaleOut, scaleOutBench } from './scale-out';
 import { floorAnswerUpdate, floorAskUpdate, floorEndUpdate, floorTurnUpdate, floorWorkflow } from './floor-workflow';
 
 const quick = process.argv.includes('--quick');
@@ -334,6 +337,10 @@ async function main(): Promise<void> {
   }
   await asker.executeUpdate(floorEndUpdate);
 
+  const capacity = await capacityBench({ temporal, floorTaskQueue: `${env.PARLEY_TASK_QUEUE}-floor`, api, directP50, quick });
+  const scaleOut = await scaleOutBench({ temporalAddress: server.address, directP50, quick });
+  const engines = await benchEngines({ env, temporal, quick });
+
   const results = {
     generated_at: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model ?? '', node: process.version, mode: quick ? 'quick' : 'full' },
@@ -343,6 +350,9 @@ async function main(): Promise<void> {
     concurrency,
     floor,
     floor_takeover: floorTakeover,
+    ...capacity,
+    scale_out: scaleOut,
+    engines,
   };
   fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
   fs.writeFileSync(path.join(__dirname, 'results', 'latest.json'), JSON.stringify(results, null, 2) + '\n');
@@ -363,6 +373,9 @@ async function main(): Promise<void> {
   console.table(floor);
   console.log('floor: answer update sent → the waiting update completes, then N no-op local activities');
   console.table(floorTakeover);
+  printCapacity(capacity, turn.overhead_ms.p50);
+  printScaleOut(scaleOut);
+  printEngines(engines);
   console.log(`written to ${path.relative(process.cwd(), path.join(__dirname, 'results', 'latest.json'))}`);
 
   await app.close();

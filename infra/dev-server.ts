@@ -30,6 +30,13 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
+/**
+ * Dynamic config for one node: a task queue in one partition. The default (4) spreads a
+ * queue's tasks and polls over partitions that exist to spread load over matching hosts; with one
+ * host and one worker they only add forwarding between partitions and miss sync matches.
+ */
+export const SINGLE_NODE_SETTINGS = ['matching.numTaskqueueReadPartitions=1', 'matching.numTaskqueueWritePartitions=1'];
+
 export function temporalCliPath(): string | null {
   return findOrProvideTemporalCli();
 }
@@ -47,6 +54,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     args.push('--db-filename', opts.dbFile);
   }
   for (const key of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=Keyword`);
+  for (const setting of SINGLE_NODE_SETTINGS) args.push('--dynamic-config-value', setting);
 
   const out = opts.logFile ? fs.openSync(opts.logFile, 'a') : 'ignore';
   const child = spawn(cli, args, { stdio: ['ignore', out, out] });
@@ -85,6 +93,7 @@ async function startWithSdkDownload(opts: DevServerOptions, address: string): Pr
       dbFilename: opts.dbFile,
       namespace: opts.namespace,
       searchAttributes: [...SEARCH_ATTRIBUTES],
+      extraArgs: SINGLE_NODE_SETTINGS.flatMap((setting) => ['--dynamic-config-value', setting]),
     },
   });
   return { address, executable: 'sdk-download', stop: () => env.teardown() };

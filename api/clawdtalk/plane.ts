@@ -14,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { Value } from '@sinclair/typebox/value';
 import type { WebSocket } from 'ws';
+import { PacedSocket } from '../paced-socket';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../infra/config';
 import type { Db } from '../../infra/db';
@@ -46,11 +47,15 @@ class BotSocket {
   accountId = '';
   connectionId = '';
   lastHeard = Date.now();
-  constructor(readonly ws: WebSocket) {}
+  /** The bounded send buffer (api/paced-socket.ts): a client that stops reading is closed. */
+  private readonly out: PacedSocket;
+  constructor(readonly ws: WebSocket) {
+    this.out = new PacedSocket(ws);
+  }
 
+  /** Waits while the client is behind on reading; true once written, false if the socket closed. */
   send(message: Record<string, unknown>): Promise<boolean> {
-    if (this.ws.readyState !== this.ws.OPEN) return Promise.resolve(false);
-    return new Promise((resolve) => this.ws.send(JSON.stringify(message), (err) => resolve(!err)));
+    return this.out.sendWritten(JSON.stringify(message));
   }
 }
 

@@ -10,33 +10,7 @@ import { sha256Hex } from '../../infra/missions-config';
 import { KEY_PATTERN, keyPrefix, sameHash } from '../../infra/api-keys';
 import type { Caller } from './common';
 import { errorBody } from './errors';
-
-/** A token bucket per key: `rps` refill, `burst` capacity. Process-local (see README). */
-class Buckets {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
-  constructor(
-    private readonly perSecond: number,
-    private readonly capacity: number,
-  ) {}
-
-  /** 0 when allowed, else the whole seconds until a token is free. */
-  take(key: string): number {
-    const now = Date.now();
-    const b = this.buckets.get(key) ?? { tokens: this.capacity, at: now };
-    b.tokens = Math.min(this.capacity, b.tokens + ((now - b.at) / 1000) * this.perSecond);
-    b.at = now;
-    this.buckets.set(key, b);
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
-      return 0;
-    }
-    return Math.max(1, Math.ceil((1 - b.tokens) / this.perSecond));
-  }
-
-  remaining(key: string): number {
-    return Math.floor(this.buckets.get(key)?.tokens ?? this.capacity);
-  }
-}
+import { Buckets } from '../rate-buckets';
 
 function tooMany(reply: FastifyReply, retryAfter: number, limit: number, remaining: number) {
   return reply
@@ -52,8 +26,10 @@ export function createGuards(deps: { db: Db; missions: MissionsConfig; log: Fast
   const { db, missions } = deps;
   const requests = new Buckets(missions.rateLimitRps, missions.rateLimitBurst);
   const creates = new Buckets(missions.rateLimitCreatesPerMin / 60, missions.rateLimitCreatesPerMin);
-  // Repeated failed authentications from one address: 20 a minute, then 429.
+  // Repeated failed authentications from one address: 20 a minute, then 429. Guesses at one
+  // key (its prefix) from many addresses: 60 a minute, then 429. A valid key always passes.
   const failures = new Buckets(20 / 60, 20);
+  const prefixFailures = new Buckets(1, 60);
 
   async function authenticate(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const header = req.headers.authorization ?? '';
@@ -70,10 +46,13 @@ export function createGuards(deps: { db: Db; missions: MissionsConfig; log: Fast
       }
     }
     if (!caller) {
-      const wait = failures.take(req.ip);
-      if (wait > 0) return void tooMany(reply, wait, 20, 0);
-      // Only a Parley key's prefix is logged; anything else might be someone's secret.
-      req.log.info({ prefix: KEY_PATTERN.test(key) ? keyPrefix(key) : '' }, 'v1: rejected API key');
+      // Only a Parley key's prefix is counted and logged; anything else might be someone's secret.
+      const prefix = KEY_PATTERN.test(key) ? keyPrefix(key) : '';
+      const byAddress = failures.take(req.ip);
+      const byPrefix = prefix ? prefixFailures.take(prefix) : 0;
+      if (byAddress > 0) return void tooMany(reply, byAddress, 20, 0);
+      if (byPrefix > 0) return void tooMany(reply, byPrefix, 60, 0);
+      req.log.info({ prefix }, 'v1: rejected API key');
       return void reply.code(401).header('WWW-Authenticate', 'Bearer').send(errorBody('unauthorized', 'Missing or invalid API key'));
     }
     req.caller = caller;

@@ -41,8 +41,11 @@ for (const path of ['/ws/events', '/api/agent/ws?name=never-reads']) {
     const closed = new Promise<{ code: number; reason: string }>((resolve) => client.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
     for (let i = 0; i < 300; i++) client.send(JSON.stringify({ type: 'subscribe', since: 0 }));
     // Stalled past stallMs: the API queues the close behind what is buffered and waits a grace
-    // period for the client to read to it. This client reads again in time and gets the code.
-    await new Promise((r) => setTimeout(r, STALL_MS + 1_500));
+    // period for the client to read to it. This client reads again then and gets the code.
+    const server = [...stack.app.websocketServer.clients].find((ws) => ws.readyState === ws.OPEN)!;
+    const stalledAt = Date.now();
+    while (server.readyState === server.OPEN) await new Promise((r) => setTimeout(r, 20));
+    expect(Date.now() - stalledAt).toBeGreaterThanOrEqual(STALL_MS - 100);
     client.resume();
     const { code, reason } = await closed;
     clearInterval(sampler);

@@ -126,6 +126,21 @@ test('M37: over the rate limit is 429 with an integer Retry-After', async () => 
   }
 });
 
+test('guesses at one key prefix from many addresses turn into 429 (a valid key still passes)', async () => {
+  const prefix = 'Zz9Yy8Xx';
+  const guess = (i: number) => `prl_live_${prefix}${String(i).padStart(24, '0')}`;
+  const statuses: number[] = [];
+  for (let i = 0; i < 61; i++) {
+    const res = await v1.stack.app.inject({ method: 'GET', url: '/v1/missions', remoteAddress: `192.0.2.${i + 1}`, headers: { authorization: `Bearer ${guess(i)}` } });
+    statuses.push(res.statusCode);
+  }
+  expect(statuses.slice(0, 60).every((s) => s === 401)).toBe(true);
+  expect(statuses[60]).toBe(429);
+  const other = await v1.stack.app.inject({ method: 'GET', url: '/v1/missions', remoteAddress: '192.0.2.200', headers: { authorization: 'Bearer prl_live_AAAAAAAA000000000000000000000000' } });
+  expect(other.statusCode).toBe(401);
+  expect((await v1.stack.app.inject({ method: 'GET', url: '/v1/missions', remoteAddress: '192.0.2.201', headers: { authorization: `Bearer ${v1.key}` } })).statusCode).toBe(200);
+});
+
 test('§2: repeated 401s from one address turn into 429', async () => {
   const statuses: number[] = [];
   for (let i = 0; i < 30; i++) statuses.push((await inject({ authorization: 'Bearer wrong' })).statusCode);

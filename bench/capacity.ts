@@ -1,0 +1,102 @@
+/**
+ * Capacity and overload (issue 14), on the stack bench/run.ts started:
+ * - floor_turn: a bare update round trip (no local activity), sequential: Temporal's own floor.
+ * - capacity: turns/s at p95 overhead ≤ 100 ms, found by a ramp (one turn per second per call),
+ *   for Parley (/api/turn over HTTP; overhead = latency − the direct pipeline's p50) and for the
+ *   bare-update floor (overhead = its latency).
+ * - realistic: 100, 200, 400 calls at one turn per 5 s each (the app's real cadence).
+ * - overload: twice Parley's capacity offered (2 × capacity calls at one turn per second) for 60 s.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { floorEndUpdate, floorTurnUpdate, floorWorkflow } from './floor-workflow';
+import { parleyCall, percentile, ramp, runStep, type Call, type StepResult } from './load';
+
+export interface CapacityResults {
+  floor_turn: { n: number; p50_ms: number; p95_ms: number };
+  capacity: { parley_turns_per_s: number; floor_turns_per_s: number; ratio: number; parley_steps: StepResult[]; floor_steps: StepResult[] };
+  realistic: StepResult[];
+  overload: StepResult & { offered_x_capacity: number; capacity_basis_turns_per_s: number };
+}
+
+const P95_LIMIT_MS = 100;
+
+/** A bare workflow driven by updates that run no local activity. */
+function floorCall(temporal: Client, taskQueue: string) {
+  return async (): Promise<Call> => {
+    const handle = await temporal.workflow.start(floorWorkflow, { taskQueue, workflowId: `floor-cap-${randomUUID()}` });
+    const call: Call = {
+      async turn() {
+        const t = performance.now();
+        try {
+          await handle.executeUpdate(floorTurnUpdate, { args: [0] });
+          return { ms: performance.now() - t, status: 200, ok: true };
+        } catch {
+          return { ms: performance.now() - t, status: 0, ok: false };
+        }
+      },
+      close: () => handle.executeUpdate(floorEndUpdate).catch(() => undefined),
+    };
+    await call.turn(); // the first update runs the workflow's first task: a start, not a turn
+    return call;
+  };
+}
+
+export async function capacityBench(opts: { temporal: Client; floorTaskQueue: string; api: string; directP50: number; quick: boolean }): Promise<CapacityResults> {
+  const { quick } = opts;
+  const floor = floorCall(opts.temporal, opts.floorTaskQueue);
+  const parley = (i: number) => parleyCall(opts.api, i);
+
+  const n = quick ? 100 : 500;
+  process.stdout.write(`floor_turn: ${n} bare update round trips, sequential…\n`);
+  const one = await floor();
+  for (let i = 0; i < 20; i++) await one.turn();
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) samples.push((await one.turn()).ms);
+  await one.close?.();
+  const floor_turn = { n, p50_ms: percentile(samples, 50), p95_ms: percentile(samples, 95) };
+
+  const rampOpts = { start: 4, factor: quick ? 1.6 : 1.3, max: 600, seconds: quick ? 5 : 10, limitMs: P95_LIMIT_MS };
+  process.stdout.write(`capacity: ramps to p95 overhead > ${P95_LIMIT_MS} ms (${rampOpts.seconds} s a step)…\n`);
+  const parleyRamp = await ramp('parley', parley, { ...rampOpts, baseMs: opts.directP50 });
+  const floorRamp = await ramp('floor', floor, { ...rampOpts, baseMs: 0 });
+
+  const realistic: StepResult[] = [];
+  for (const calls of quick ? [100] : [100, 200, 400]) {
+    process.stdout.write(`realistic: ${calls} calls, one turn per 5 s each…\n`);
+    realistic.push(await runStep(parley, { calls, seconds: quick ? 15 : 40, periodMs: 5000, baseMs: opts.directP50 }));
+  }
+
+  // Twice the capacity; if not even the first step held p95 ≤ 100 ms, twice the most turns/s
+  // any step completed (the saturation throughput).
+  const basis = parleyRamp.turns_per_s || Math.max(...parleyRamp.steps.map((s) => s.turns_per_s));
+  const overloadCalls = Math.max(2, Math.ceil(2 * basis));
+  const overloadSeconds = quick ? 15 : 60;
+  process.stdout.write(`overload: ${overloadCalls} calls at one turn per second (2 × capacity) for ${overloadSeconds} s…\n`);
+  const overload = await runStep(parley, { calls: overloadCalls, seconds: overloadSeconds, periodMs: 1000, baseMs: opts.directP50 });
+
+  return {
+    floor_turn,
+    capacity: {
+      parley_turns_per_s: parleyRamp.turns_per_s,
+      floor_turns_per_s: floorRamp.turns_per_s,
+      ratio: floorRamp.turns_per_s ? Math.round((parleyRamp.turns_per_s / floorRamp.turns_per_s) * 100) / 100 : 0,
+      parley_steps: parleyRamp.steps,
+      floor_steps: floorRamp.steps,
+    },
+    realistic,
+    overload: { ...overload, offered_x_capacity: 2, capacity_basis_turns_per_s: basis },
+  };
+}
+
+/** Prints the capacity tables (docs/benchmark.md shows the layout). */
+export function printCapacity(r: CapacityResults, turnOverheadP50: number): void {
+  console.log(`floor_turn: bare update round trip, sequential (ms), n = ${r.floor_turn.n}; per-turn overhead p50 = ${(turnOverheadP50 / r.floor_turn.p50_ms).toFixed(2)} × floor_turn`);
+  console.table({ floor_turn: { p50: r.floor_turn.p50_ms, p95: r.floor_turn.p95_ms } });
+  console.log(`capacity at p95 overhead ≤ ${P95_LIMIT_MS} ms: Parley ${r.capacity.parley_turns_per_s} turns/s, floor ${r.capacity.floor_turns_per_s} turns/s (ratio ${r.capacity.ratio})`);
+  console.table([...r.capacity.parley_steps.map((s) => ({ ramp: 'parley', ...s })), ...r.capacity.floor_steps.map((s) => ({ ramp: 'floor', ...s }))]);
+  console.log('realistic: one turn per 5 s per call');
+  console.table(r.realistic);
+  console.log('overload: 2 × capacity offered');
+  console.table([r.overload]);
+}

@@ -1,0 +1,136 @@
+/**
+ * Closed-loop load for the capacity benchmarks: N calls, each sending one turn every `periodMs`
+ * (or as soon as its previous turn is answered, if that took longer: a phone never has two turns
+ * in flight), for a fixed time. A call is anything with a `turn()`: a Parley session over HTTP,
+ * or a bare workflow's update (the floor).
+ */
+import { randomUUID } from 'node:crypto';
+import { wavSaying } from './instant-engines';
+
+export interface TurnOutcome {
+  ms: number;
+  /** HTTP status, or 0 for a transport failure / a failed update. */
+  status: number;
+  ok: boolean;
+}
+
+export interface Call {
+  turn(): Promise<TurnOutcome>;
+  close?(): Promise<void>;
+}
+
+export interface StepResult {
+  calls: number;
+  offered_per_s: number;
+  turns: number;
+  turns_per_s: number;
+  p50_ms: number;
+  p95_ms: number;
+  /** p95 latency minus the work a turn does anyway (the direct pipeline's p50; 0 for the floor). */
+  p95_overhead_ms: number;
+  errors: number;
+  errors_5xx: number;
+  /** Turns answered after the 40 s turn budget (contract §2.4). */
+  over_budget: number;
+}
+
+export const TURN_BUDGET_MS = 40_000;
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return Math.round(sorted[i] * 100) / 100;
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs `calls` calls for `seconds`, one turn per `periodMs` each; calls start spread over one period. */
+export async function runStep(open: (index: number) => Promise<Call>, opts: { calls: number; seconds: number; periodMs: number; baseMs: number }): Promise<StepResult> {
+  const calls = await Promise.all(Array.from({ length: opts.calls }, (_, i) => open(i)));
+  const latencies: number[] = [];
+  let errors = 0;
+  let errors5xx = 0;
+  let overBudget = 0;
+  const started = Date.now();
+  const stopAt = started + opts.seconds * 1000;
+  await Promise.all(
+    calls.map(async (call) => {
+      await sleep(Math.random() * opts.periodMs);
+      while (Date.now() < stopAt) {
+        const next = Date.now() + opts.periodMs;
+        const r = await call.turn();
+        latencies.push(r.ms);
+        if (!r.ok) errors += 1;
+        if (r.status >= 500) errors5xx += 1;
+        if (r.ms > TURN_BUDGET_MS) overBudget += 1;
+        await sleep(Math.max(0, next - Date.now()));
+      }
+    }),
+  );
+  const elapsed = (Date.now() - started) / 1000;
+  await Promise.all(calls.map((c) => c.close?.()));
+  const p95 = percentile(latencies, 95);
+  return {
+    calls: opts.calls,
+    offered_per_s: round(opts.calls / (opts.periodMs / 1000)),
+    turns: latencies.length,
+    turns_per_s: round(latencies.length / elapsed),
+    p50_ms: percentile(latencies, 50),
+    p95_ms: p95,
+    p95_overhead_ms: round(p95 - opts.baseMs),
+    errors,
+    errors_5xx: errors5xx,
+    over_budget: overBudget,
+  };
+}
+
+/**
+ * The ramp: more calls (one turn per second each) step by step until p95 overhead passes
+ * `limitMs` or a turn fails; capacity = the most turns/s a passing step completed.
+ */
+export async function ramp(
+  label: string,
+  open: (index: number) => Promise<Call>,
+  opts: { start: number; factor: number; max: number; seconds: number; baseMs: number; limitMs: number },
+): Promise<{ turns_per_s: number; steps: StepResult[] }> {
+  const steps: StepResult[] = [];
+  let capacity = 0;
+  for (let calls = opts.start; calls <= opts.max; calls = Math.ceil(calls * opts.factor)) {
+    const step = await runStep(open, { calls, seconds: opts.seconds, periodMs: 1000, baseMs: opts.baseMs });
+    steps.push(step);
+    process.stdout.write(`  ${label}: ${calls} calls → ${step.turns_per_s} turns/s, p95 overhead ${step.p95_overhead_ms} ms, errors ${step.errors}\n`);
+    if (step.errors > 0 || step.p95_overhead_ms > opts.limitMs) break;
+    capacity = Math.max(capacity, step.turns_per_s);
+  }
+  return { turns_per_s: capacity, steps };
+}
+
+/** One caller utterance the instant ASR hears. */
+export const UTTERANCE = wavSaying('I would like to move my appointment to Thursday');
+
+/** A Parley call over HTTP: a session of its own on `api`, then multipart turns as the app sends them. */
+export async function parleyCall(api: string, index: number): Promise<Call> {
+  const opened = (await fetch(`${api}/api/session/new`, { method: 'POST' }).then((r) => r.json())) as { session_id: string };
+  const number = `+1555040${String(index % 10_000).padStart(4, '0')}`;
+  const call: Call = {
+    async turn() {
+      const form = new FormData();
+      for (const [k, v] of Object.entries({ session_id: opened.session_id, caller_number: number, call_direction: 'outgoing', request_id: randomUUID() })) form.append(k, v);
+      form.append('audio', new Blob([new Uint8Array(UTTERANCE)], { type: 'audio/wav' }), 'turn.wav');
+      const t = performance.now();
+      try {
+        const res = await fetch(`${api}/api/turn`, { method: 'POST', body: form });
+        const body = (await res.json()) as { ok?: boolean };
+        return { ms: performance.now() - t, status: res.status, ok: res.ok && body.ok === true };
+      } catch {
+        return { ms: performance.now() - t, status: 0, ok: false };
+      }
+    },
+  };
+  // A session's first turn (the app's greeting) loads caller history and the mission setup: not
+  // the steady state the ramp measures.
+  await call.turn();
+  return call;
+}
