@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm test`: bootstrap, type-check (TypeScript 5.9), then the whole jest suite on SQLite, then
+ * `npm test`: bootstrap, type-check (TypeScript 5.9), lint (eslint.config.mjs), then the whole jest suite on SQLite, then
  * the database-backed suites again on PostgreSQL when one is reachable (PARLEY_TEST_POSTGRES_URL,
  * default the local server .ci/run starts). The e2e suites run `npm start` on its embedded
  * SQLite default, so they run once. Extra arguments go to jest (and skip the type-check).
@@ -48,6 +48,9 @@ async function postgresUrl() {
       const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { cwd: ROOT, stdio: 'inherit' });
       if (tsc.status !== 0) process.exit(1);
     }
+    process.stdout.write('\n=== lint ===\n');
+    const lint = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'eslint', 'bin', 'eslint.js'), '.'], { cwd: ROOT, stdio: 'inherit' });
+    if (lint.status !== 0) process.exit(1);
   }
   // The browser suite needs a Chromium; without one it is skipped (said in one line), except
   // under CI, where test/browser fails on its absence.

@@ -144,7 +144,8 @@ export function createMissionCallActivities(deps: { db: Db; lines: LineConfig[];
         void call.hangup();
       });
       let result: Awaited<typeof call.done> | undefined;
-      call.done.then((r) => (result = r));
+      // A failed call surfaces through the race below; this side chain only records success.
+      call.done.then((r) => (result = r)).catch(() => undefined);
       try {
         while (!result) {
           await Promise.race([call.done, new Promise((r) => setTimeout(r, HEARTBEAT_MS))]);

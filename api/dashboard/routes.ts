@@ -1,12 +1,15 @@
-/** Dashboard-only read routes under the gateway token (session log search, turn audio, UI meta), and the open auth probe. */
-import { Type, type Static } from '@sinclair/typebox';
+/** Dashboard-only routes: the open auth probe, and reads under the token (session log search, turn audio, UI meta). */
 import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { notFound } from '../errors';
+import { errors } from '../schemas/gateway';
 import { searchCalls, temporalUi, turnAudio } from './service';
 
-const Detail = Type.Object({ detail: Type.String() });
+const tags = ['dashboard'];
 
 const CallsQuery = Type.Object({
-  q: Type.Optional(Type.String({ maxLength: 200 })),
+  q: Type.Optional(Type.String({ maxLength: 200, description: 'Substring of the number, session id, or any transcript or reply' })),
   status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('ended')])),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
 });
@@ -26,6 +29,7 @@ const CallRow = Type.Object({
 
 const AudioParams = Type.Object({ turnId: Type.String({ minLength: 1, maxLength: 100 }) });
 const AudioQuery = Type.Object({ which: Type.Optional(Type.Union([Type.Literal('reply'), Type.Literal('caller')])) });
+const Wav = Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'audio/wav' });
 
 const Meta = Type.Object({
   temporal_ui_port: Type.Integer(),
@@ -35,33 +39,34 @@ const Meta = Type.Object({
 
 const AuthInfo = Type.Object({ token_required: Type.Boolean() });
 
-/** Guarded by the operator access hook of the dashboard surface. */
-export const dashboardReadRoutes: FastifyPluginAsync = async (app) => {
+/** Open (no token): whether the login screen is needed, nothing else. */
+export const dashboardOpenRoutes: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.get('/api/dashboard/auth', { schema: { tags, summary: 'Whether a bearer token is required (no token needed)', security: [], response: { 200: AuthInfo } } }, async () => ({
+    token_required: app.config.bearerToken !== '',
+  }));
+};
+
+export const dashboardReadRoutes: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { db, config } = app;
-  app.get<{ Querystring: Static<typeof CallsQuery> }>(
-    '/api/dashboard/calls',
-    { schema: { querystring: CallsQuery, response: { 200: Type.Array(CallRow), 400: Detail } } },
-    async (req) => searchCalls(db, req.query),
+
+  app.get('/api/dashboard/calls', { schema: { tags, summary: 'Session log search, newest first', querystring: CallsQuery, response: { 200: Type.Array(CallRow), ...errors(400) } } }, async (req) =>
+    searchCalls(db, req.query),
   );
 
-  app.get<{ Params: Static<typeof AudioParams>; Querystring: Static<typeof AudioQuery> }>(
+  app.get(
     '/api/dashboard/turns/:turnId/audio',
-    { schema: { params: AudioParams, querystring: AudioQuery, response: { 400: Detail, 404: Detail } } },
+    { schema: { tags, summary: "A turn's reply (default) or caller audio, WAV", params: AudioParams, querystring: AudioQuery, response: { 200: Wav, ...errors(400, 404) } } },
     async (req, reply) => {
       const wav = await turnAudio(db, req.params.turnId, req.query.which ?? 'reply');
-      if (!wav) return reply.code(404).send({ detail: 'audio not found' });
+      if (!wav) throw notFound('audio not found');
       return reply.type('audio/wav').header('cache-control', 'private, max-age=3600').send(wav);
     },
   );
 
-
-  app.get('/api/dashboard/meta', { schema: { response: { 200: Meta } } }, async () => {
+  app.get('/api/dashboard/meta', { schema: { tags, summary: 'Where the Temporal Web UI is', response: { 200: Meta } } }, async () => {
     const ui = temporalUi(config);
     return { temporal_ui_port: ui.ui_port, temporal_namespace: ui.namespace, task_queue: config.taskQueue };
   });
-};
-
-/** Open (api/dashboard/assets.ts): whether the login screen is needed, nothing else. */
-export const dashboardOpenRoutes: FastifyPluginAsync = async (app) => {
-  app.get('/api/dashboard/auth', { schema: { response: { 200: AuthInfo } } }, async () => ({ token_required: app.config.bearerToken !== '' }));
 };

@@ -40,6 +40,7 @@ const turnFields = {
   caller_number: text(TURN_FIELD_LIMITS.caller_number, 'The caller, as the phone shows it'),
   call_direction: text(TURN_FIELD_LIMITS.call_direction, 'incoming or outgoing'),
   request_id: text(TURN_FIELD_LIMITS.request_id, 'Idempotency key of the turn'),
+  line_number: text(TURN_FIELD_LIMITS.caller_number, 'Parley addition: the account line an incoming call rings (the simulated phone sends it)'),
 };
 const TurnFields = Type.Object(turnFields, { additionalProperties: true });
 const TurnAnswer = OpenObject(

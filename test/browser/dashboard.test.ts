@@ -7,7 +7,7 @@
  * and an approval decided from the inbox.
  */
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server';
-import { embeddedEnv, npmStart, stopNpmStart, type Started } from '../support/npm-start';
+import { childRunning, embeddedEnv, npmStart, stopNpmStart, type Started } from '../support/npm-start';
 import { findChromium, openBrowser, type BrowserSession } from '../support/browser';
 
 jest.setTimeout(300_000);
@@ -55,7 +55,8 @@ const rest = async (path: string, init: { method?: string; body?: unknown; beare
 suite('the Control Center in Chromium', () => {
   beforeAll(async () => {
     llm = await startFakeOpenAIServer();
-    llm.setReply(() => 'The assistant heard you.');
+    // Insight extraction (missions) asks for one JSON object; every other chat gets a sentence.
+    llm.setReply((messages) => (String(messages[0]?.content ?? '').includes('extract insights') ? '{"summary": "Free on Tuesday afternoon"}' : 'The assistant heard you.'));
     llm.setTranscript('I would like to move my appointment.');
     const ports = await embeddedEnv({
       PARLEY_BEARER_TOKEN: TOKEN,
@@ -166,7 +167,8 @@ suite('the Control Center in Chromium', () => {
     await v1('POST', `/missions/${mission.id}/runs/${run.id}/plan`, { steps: [{ step_id: 'calls', description: 'Call two firms' }, { step_id: 'report', description: 'Report the best quote' }] });
     await v1('PATCH', `/missions/${mission.id}/runs/${run.id}/plan/steps/calls`, { status: 'in_progress' });
     await v1('POST', `/missions/${mission.id}/runs/${run.id}/events`, { type: 'custom', summary: 'Clear View quoted $240', step_id: 'calls' });
-    await v1('PUT', `/missions/${mission.id}/runs/${run.id}/memory`, { targets: { '+13125550101': { status: 'completed', attempts: 1, last_call_status: 'completed', insights: { price_usd: 240 } } } });
+    const memory = await v1('PUT', `/missions/${mission.id}/runs/${run.id}/memory`, { targets: { '+13125550101': { status: 'completed', attempts: 1, last_call_status: 'completed', insights: { price_usd: 240 } } } });
+    expect(memory).toMatchObject({ status: 200, body: { data: { targets: { '+13125550101': { status: 'completed' } } } } });
     const assistant = (await v1('POST', '/assistants', { name: 'Quoter', instructions: 'Ask for a quote.' })).body;
     const at = new Date(Date.now() + 3600_000).toISOString();
     const event = (await v1('POST', `/assistants/${assistant.id}/events`, { channel: 'call', to: '+13125550102', from: '+15550100001', scheduled_at: at, mission_id: mission.id, run_id: run.id, step_id: 'calls' })).body;
@@ -194,6 +196,24 @@ suite('the Control Center in Chromium', () => {
     await s.page.getByRole('tab', { name: /cancelled/ }).waitFor();
     expect((await v1('GET', `/assistants/${assistant.id}/events/${event.id}`)).body.status).toBe('cancelled');
     expect(s.errors).toEqual([]);
+  });
+
+  test('after the API process dies and comes back, the page reconnects by itself and catches up from its last seq, without a reload', async () => {
+    const s = await signedIn();
+    await s.page.evaluate('window.parleyNoReload = true');
+    const api = childRunning(parley, 'api/server.ts')!;
+    process.kill(api, 'SIGKILL');
+    await s.page.locator('.feed-reconnecting').waitFor({ timeout: 30_000 });
+    // The supervisor restarts the API; a call dialled at once starts while the page may still be
+    // in its reconnect backoff: its events reach the page by the subscribe replay.
+    for (let up = false; !up; ) up = await fetch(`${base}/api/dashboard/auth`).then((r) => r.ok, () => false);
+    expect((await rest('/api/call/dial', { method: 'POST', body: { number: '+15550100073' } })).body).toMatchObject({ ok: true });
+    const call = s.page.locator('button.call', { hasText: '+15550100073' });
+    await call.waitFor({ timeout: 60_000 });
+    await s.page.locator('.feed-live').waitFor();
+    expect(await s.page.evaluate('window.parleyNoReload')).toBe(true);
+    await rest('/api/call/hangup', { method: 'POST', body: { session_id: await call.getAttribute('data-session') } });
+    await call.waitFor({ state: 'detached', timeout: 30_000 });
   });
 
   test('an approval decided from the inbox: approved with its note', async () => {

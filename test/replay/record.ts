@@ -18,6 +18,7 @@ import { applyMigrations } from '../../prisma/migrate';
 import { buildActivities } from '../../worker/activities';
 import { scenarios } from './scenarios';
 import { missionScenarios } from './mission-scenarios';
+import { botScenarios } from './bot-scenarios';
 import { DEFAULT_SIM_LINES } from '../../infra/missions-config';
 import { scriptedLines } from '../support/scripted-lines';
 import { startFakeOpenAIServer } from '../support/fake-openai-server';
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(HISTORIES_DIR, { recursive: true });
   try {
     await worker.runUntil(async () => {
-      const all = [...scenarios.map((s) => ({ name: s.name, run: () => s.run({ client, taskQueue, db }) })), ...missionScenarios.map((s) => ({ name: s.name, run: () => s.run({ client, taskQueue, db, lines }) }))];
+      const all = [...[...scenarios, ...botScenarios].map((s) => ({ name: s.name, run: () => s.run({ client, taskQueue, db }) })), ...missionScenarios.map((s) => ({ name: s.name, run: () => s.run({ client, taskQueue, db, lines }) }))];
       for (const scenario of all) {
         if (only.length && !only.includes(scenario.name)) continue;
         const { workflowId, runId } = (await scenario.run()) as { workflowId: string; runId?: string };

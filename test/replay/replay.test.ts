@@ -10,12 +10,13 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { BUNDLE_PATH, HISTORIES_DIR } from '../support/paths';
 import { scenarios } from './scenarios';
 import { missionScenarios } from './mission-scenarios';
+import { botScenarios } from './bot-scenarios';
 
 const files = fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
 const load = (file: string) => historyFromJSON(JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, file), 'utf8')));
 
 test('every scenario has a committed history', () => {
-  expect(files.map((f) => f.replace(/\.json$/, ''))).toEqual(expect.arrayContaining([...scenarios, ...missionScenarios].map((s) => s.name)));
+  expect(files.map((f) => f.replace(/\.json$/, ''))).toEqual(expect.arrayContaining([...scenarios, ...missionScenarios, ...botScenarios].map((s) => s.name)));
 });
 
 test.each(files)('%s replays against the current workflows', async (file) => {

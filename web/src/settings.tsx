@@ -137,11 +137,11 @@ function TtsPreview({ voices }: { voices: string[] }) {
   );
 }
 
-function SystemStatus() {
+function SystemStatus({ admin }: { admin: string }) {
   const [status, setStatus] = useState<Body | null>(null);
   const load = useAction(async () => setStatus(await api<Body>('/api/status')));
   const reload = useAction(async () => {
-    await api('/api/config', { method: 'POST' });
+    await api('/api/config', { method: 'POST', admin });
     await load.run();
     return 'Config file reloaded';
   });
@@ -200,7 +200,7 @@ export function SettingsView() {
       </div>
       <SectionForm title="TTS" path="/api/config/tts" fields={TTS} extra={(b) => <TtsPreview voices={(b.voices as string[]) ?? []} />} />
       <SectionForm title="LLM" path="/api/config/llm" fields={LLM} admin={admin} />
-      <SystemStatus />
+      <SystemStatus admin={admin} />
     </div>
   );
 }

@@ -28,10 +28,22 @@ export function Approvals() {
   );
 }
 
-/** Targets a gate may narrow round 2 or the action to, when its details list them. */
+/** An approval's details: a JSON string (gates write one) or free text. */
+export function detailsOf(a: Approval): Record<string, unknown> | null {
+  if (a.details && typeof a.details === 'object') return a.details as Record<string, unknown>;
+  if (typeof a.details !== 'string') return null;
+  try {
+    const parsed: unknown = JSON.parse(a.details);
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Targets a gate may narrow the next round or the action to: the ones its details list as reached. */
 function selectable(a: Approval): string[] {
-  const d = a.details as { targets?: Array<string | { phone?: string }> } | null | undefined;
-  return (d?.targets ?? []).map((t) => (typeof t === 'string' ? t : String(t.phone ?? ''))).filter(Boolean);
+  const d = detailsOf(a) as { reached?: Array<{ phone?: string }>; targets?: Array<string | { phone?: string }> } | null;
+  return [...(d?.reached ?? []), ...(d?.targets ?? [])].map((t) => (typeof t === 'string' ? t : String(t.phone ?? ''))).filter(Boolean);
 }
 
 function Decision({ approval }: { approval: Approval }) {
@@ -39,7 +51,7 @@ function Decision({ approval }: { approval: Approval }) {
   const options = selectable(approval);
   const [picked, setPicked] = useState<string[]>(options);
   const decide = useAction(async (d: 'approve' | 'deny') => {
-    await missions.decide(approval, d, note, options.length ? picked : null);
+    await missions.decide(approval, d, note, options.length ? picked : null, detailsOf(approval));
     missionTick.update((n) => n + 1);
   });
   return (
@@ -51,7 +63,7 @@ function Decision({ approval }: { approval: Approval }) {
           expires {iso(approval.expires_at)} · <TemporalLink workflowId={`approval-${approval.request_id}`} label="workflow" />
         </small>
       </p>
-      {approval.details ? <pre>{typeof approval.details === 'string' ? approval.details : JSON.stringify(approval.details, null, 2)}</pre> : null}
+      {approval.details ? <pre>{detailsOf(approval) ? JSON.stringify(detailsOf(approval), null, 2) : String(approval.details)}</pre> : null}
       {options.length ? (
         <fieldset>
           <legend>Selection</legend>

@@ -144,9 +144,9 @@ function RunPanel({ mission, run }: { mission: Mission; run: Run }) {
             <small class="muted">
               {done} of {data.steps.length} steps done
             </small>
-            <ol class="steps">
+            <ol class="steps" aria-label="Plan steps">
               {data.steps.map((s) => (
-                <li key={s.step_id}>
+                <li key={s.step_id} data-step={s.step_id} data-status={s.status}>
                   <Badge value={s.status} /> <b>{s.step_id}</b> {s.description}
                 </li>
               ))}
@@ -158,7 +158,8 @@ function RunPanel({ mission, run }: { mission: Mission; run: Run }) {
                 <ul>
                   {data.gates.map((g, i) => (
                     <li key={g.gate_id ?? g.id ?? i}>
-                      <Badge value={g.status ?? 'pending'} /> before {g.before ?? '?'} {g.approval_id || g.request_id ? <TemporalLink workflowId={`approval-${g.approval_id ?? g.request_id}`} /> : null}
+                      <Badge value={g.status ?? 'pending'} /> <b>{g.gate_id ?? g.id}</b> {g.selection?.length ? <small>kept: {g.selection.join(', ')}</small> : null}{' '}
+                      {g.request_id ? <TemporalLink workflowId={`approval-${g.request_id}`} label="approval" /> : null}
                     </li>
                   ))}
                 </ul>

@@ -64,13 +64,14 @@ export interface Approval {
   mission_id?: string;
   gate_id?: string;
 }
+/** A declarative run's gate: its approval plus the gate's step id and the kept targets. */
 export interface Gate {
   id?: string;
   gate_id?: string;
   status?: string;
-  before?: string;
-  approval_id?: string;
   request_id?: string;
+  note?: string | null;
+  selection?: string[] | null;
 }
 
 type List<T> = { data: T[] };
@@ -91,10 +92,21 @@ export const missions = {
   },
   signal: (m: string, r: string, signal: 'pause' | 'resume' | 'cancel') => v1(`/missions/${m}/runs/${r}/${signal}`, { method: 'POST', body: {} }),
   approvals: (status: string) => v1<List<Approval>>(`/approvals?status=${status}&page[size]=100`).then((x) => x.data),
-  decide: (a: Approval, decision: 'approve' | 'deny', note: string, selection: string[] | null) =>
-    a.gate_id && a.run_id && a.mission_id && selection
-      ? v1(`/missions/${a.mission_id}/runs/${a.run_id}/gates/${a.gate_id}/${decision}`, { method: 'POST', body: { ...(note ? { note } : {}), ...(decision === 'approve' ? { selection: { targets: selection } } : {}) } })
-      : v1(`/approvals/${a.request_id}/${decision}`, { method: 'POST', body: note ? { note } : {} }),
+  /**
+   * A gate (its details name run_id and gate_id) is decided through its run's gate endpoint, which
+   * takes the target selection; any other approval through /approvals.
+   */
+  async decide(a: Approval, decision: 'approve' | 'deny', note: string, selection: string[] | null, gate: { run_id?: unknown; gate_id?: unknown } | null) {
+    const noteBody = note ? { note } : {};
+    if (gate && typeof gate.run_id === 'string' && typeof gate.gate_id === 'string') {
+      const mission = (await missions.list()).find((m) => m.latest_run_id === gate.run_id);
+      if (mission) {
+        const body = { ...noteBody, ...(decision === 'approve' && selection?.length ? { selection: { targets: selection } } : {}) };
+        return v1(`/missions/${mission.id}/runs/${gate.run_id}/gates/${gate.gate_id}/${decision}`, { method: 'POST', body });
+      }
+    }
+    return v1(`/approvals/${a.request_id}/${decision}`, { method: 'POST', body: noteBody });
+  },
   dryRun: (body: unknown) => v1<Record<string, unknown>>('/missions?dry_run=true', { method: 'POST', body }),
   create: (body: unknown) => v1<{ data: Mission; run_id?: string }>('/missions', { method: 'POST', body }),
 };

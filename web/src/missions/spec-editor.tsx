@@ -77,13 +77,15 @@ export function SpecEditor({ onCreated }: { onCreated: (missionId: string) => vo
             <textarea class="code" rows={22} spellcheck={false} value={text} onInput={(e) => setText(e.currentTarget.value)} aria-invalid={local.problems.length > 0} />
           </Field>
           {problems.length ? (
-            <ul class="problems" role="alert" aria-label="Spec problems">
-              {problems.map((p, i) => (
-                <li key={i}>
-                  <code>{p.pointer || '/'}</code> {p.message}
-                </li>
-              ))}
-            </ul>
+            <div role="alert">
+              <ul class="problems" aria-label="Spec problems">
+                {problems.map((p, i) => (
+                  <li key={i}>
+                    <code>{p.pointer || '/'}</code> {p.message}
+                  </li>
+                ))}
+              </ul>
+            </div>
           ) : (
             <p class="note">The spec matches the schema.</p>
           )}
@@ -108,9 +110,14 @@ function DryRun({ preview }: { preview: Record<string, unknown> }) {
   const data = (preview.data ?? preview) as Record<string, unknown>;
   const plan = (data.plan as { steps?: Array<{ step_id: string; description?: string }> } | Array<{ step_id: string; description?: string }> | undefined) ?? undefined;
   const steps = Array.isArray(plan) ? plan : (plan?.steps ?? []);
-  const schedule = (data.schedule ?? data.events ?? data.attempts) as Array<Record<string, unknown>> | undefined;
+  const schedule = (data.targets ?? data.schedule ?? data.events) as Array<Record<string, unknown>> | undefined;
   return (
     <div>
+      {typeof data.batches === 'number' ? (
+        <p>
+          {data.batches} batch{data.batches === 1 ? '' : 'es'} · expected end {data.expected_end ? new Date(String(data.expected_end)).toLocaleString() : '—'} · nothing dialled
+        </p>
+      ) : null}
       {steps.length ? (
         <ol class="steps">
           {steps.map((s) => (
@@ -124,7 +131,7 @@ function DryRun({ preview }: { preview: Record<string, unknown> }) {
         <table aria-label="Planned calls">
           <thead>
             <tr>
-              {Object.keys(schedule[0]).slice(0, 6).map((k) => (
+              {Object.keys(schedule[0]).slice(0, 7).map((k) => (
                 <th key={k}>{k}</th>
               ))}
             </tr>
@@ -132,7 +139,7 @@ function DryRun({ preview }: { preview: Record<string, unknown> }) {
           <tbody>
             {schedule.map((row, i) => (
               <tr key={i}>
-                {Object.keys(schedule[0]).slice(0, 6).map((k) => (
+                {Object.keys(schedule[0]).slice(0, 7).map((k) => (
                   <td key={k}>{typeof row[k] === 'object' ? JSON.stringify(row[k]) : String(row[k] ?? '')}</td>
                 ))}
               </tr>
