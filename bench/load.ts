@@ -70,7 +70,7 @@ export async function runStep(open: (index: number) => Promise<Call>, opts: { ca
     }),
   );
   const elapsed = (Date.now() - started) / 1000;
-  await Promise.all(calls.map((c) => c.close?.()));
+  await Promise.all(calls.map((c) => (c.close ? c.close() : Promise.resolve())));
   const p95 = percentile(latencies, 95);
   return {
     calls: opts.calls,
