@@ -7,7 +7,8 @@
 ARG NODE_IMAGE=node:20-bookworm-slim
 
 # ---------------------------------------------------------------------------------------------
-# build: npm dependencies (better-sqlite3 may compile), Prisma clients, then drop dev deps.
+# build: npm dependencies (better-sqlite3 may compile), Prisma clients, the dashboard bundle,
+# then drop dev deps.
 FROM ${NODE_IMAGE} AS build
 
 # better-sqlite3 falls back to node-gyp when no prebuilt binary matches.
@@ -28,6 +29,7 @@ RUN npm install --no-audit --no-fund
 COPY . .
 # `prisma generate` wants a schema engine path but never runs it (see prisma/tasks.ts).
 RUN PRISMA_SCHEMA_ENGINE_BINARY=/bin/true node --import tsx prisma/tasks.ts generate \
+ && node scripts/build-web.js \
  && npm prune --omit=dev --no-audit --no-fund \
  && chmod 0755 deploy/docker-entrypoint.sh
 

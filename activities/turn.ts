@@ -12,6 +12,7 @@ import { loadRuntimeSettings, RuntimeSettings } from '../infra/settings';
 import { normalizeNumber } from '../common/phone-number';
 import { createSpeechEngines, SpeechEngines } from '../infra/speech';
 import { silenceWav } from '../infra/speech/wav';
+import { Overloaded } from '../infra/speech/admission';
 import type { SpeechConfig } from '../infra/speech-config';
 import type { CallDirection, ChatMessage, ReplySource } from '../workflows/call-session/messages';
 import { missionCallSetup } from './missions/prompt';
@@ -90,6 +91,17 @@ export function buildLlmMessages(input: {
 }
 
 const REDACTED = '[passphrase attempt]';
+
+/** What a local LLM too busy to answer in time says instead (a fixed reply: model ""). */
+export const BUSY_REPLY = 'Sorry, I need a moment. Could you say that again?';
+
+/** Replaces an Overloaded engine call (infra/speech/admission.ts) by a fallback; rethrows the rest. */
+function shedTo<T>(fallback: T) {
+  return (err: unknown): T => {
+    if (err instanceof Overloaded) return fallback;
+    throw err;
+  };
+}
 
 /** Rolls commitTurn's transaction back when the session's fence moved during the turn. */
 class StaleTurn extends Error {}
@@ -171,7 +183,9 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
       if (!(input.skipAsr && input.hint) && input.audioBlobId) {
         const audio = await getBlob(db, input.audioBlobId);
         if (!audio) throw ApplicationFailure.nonRetryable(`audio blob ${input.audioBlobId} is missing`, 'ProviderRejected');
-        const asr = await enginesFor(s.speech).transcribe(audio);
+        // A recogniser too busy to finish in time hears nothing: the caller is asked to repeat
+        // (the clarify answer, contract §2.4 step 9) instead of getting a 500.
+        const asr = await enginesFor(s.speech).transcribe(audio).catch(shedTo({ transcript: '', ms: 0 }));
         transcript = asr.transcript;
         asrMs = asr.ms;
       }
@@ -193,7 +207,7 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
     ): Promise<{ reply: string; model: string; llmMs: number }> {
       const s = await settings(input.turnId);
       const messages = buildLlmMessages({ ...input, basePrompt: s.llmSystemPrompt, language: s.speech.llm.language });
-      const { reply, model, ms } = await enginesFor(s.speech).complete(messages as never);
+      const { reply, model, ms } = await enginesFor(s.speech).complete(messages as never).catch(shedTo({ reply: BUSY_REPLY, model: '', ms: 0 }));
       return { reply, model, llmMs: ms };
     },
 
@@ -201,7 +215,9 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
     async speakReply(input: TurnRef & { reply: string; silent?: boolean }): Promise<{ audioBlobId: string; ttsMs: number }> {
       const s = await settings(input.turnId);
       if (!input.silent) await event(input.sessionId, 'turn.reply', { reply: input.reply, turn_id: input.turnId }, `${input.turnId}:turn.reply`);
-      const { wav, ms } = input.reply.trim() ? await enginesFor(s.speech).synthesize(input.reply) : { wav: silenceWav(300, 16000), ms: 0 };
+      // A synthesiser too busy to finish in time: the reply goes out as text with silent audio.
+      const silent = { wav: silenceWav(300, 16000), ms: 0 };
+      const { wav, ms } = input.reply.trim() ? await enginesFor(s.speech).synthesize(input.reply).catch(shedTo(silent)) : silent;
       return { audioBlobId: await putBlob(db, wav), ttsMs: ms };
     },
 
@@ -218,6 +234,8 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
         receivedAt: number;
         requestKey: string | null;
         audioBlobId: string;
+        /** The caller's audio of this turn (absent on forced and inject turns, and in older histories). */
+        callerAudioBlobId?: string | null;
         callerNumber: string;
         keepHistory: boolean;
         history: ChatMessage[];
@@ -225,6 +243,8 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
         hangup: boolean;
         fence: number;
         injectId?: string;
+        /** A bot-routed turn's deep_tool_request and how it ended (answered, timeout, bot_offline). */
+        deepTool?: { request_id: string; status: string };
       },
     ): Promise<{ body: Record<string, unknown>; stale?: true }> {
       perTurn.delete(input.turnId);
@@ -260,6 +280,7 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
             requestKey: input.requestKey,
             responseJson: JSON.stringify(body),
             audioBlobId: input.audioBlobId,
+            callerAudioBlobId: input.callerAudioBlobId ?? null,
           },
         });
         const fenced = await tx.callSession.updateMany({
@@ -270,7 +291,7 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
         await appendEventInTx(tx, {
           type: 'turn.complete',
           sessionId: input.sessionId,
-          data: { turn_id: input.turnId, transcript: input.transcript, reply: input.reply, model: input.model, reply_source: input.replySource, metrics },
+          data: { turn_id: input.turnId, transcript: input.transcript, reply: input.reply, model: input.model, reply_source: input.replySource, metrics, ...(input.deepTool ? { deep_tool: input.deepTool } : {}) },
           dedupeKey: `${input.turnId}:turn.complete`,
         });
         return true;

@@ -20,6 +20,8 @@ import { gatewayErrorHandler } from './surfaces/gateway-errors';
 import { operatorSurface } from './surfaces/operator';
 import { phoneSurface } from './surfaces/phone';
 import { v1Surface } from './v1';
+import { dashboardSurface } from './dashboard/surface';
+import { clawdtalkSurface } from './clawdtalk/surface';
 
 export type { AppDeps } from './deps';
 
@@ -42,11 +44,13 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   // upgrade (401/403) gets its socket closed instead of left open.
   await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
 
-  await app.register(agentPlanePlugin);
+  await app.register(agentPlanePlugin, { sendBuffer: deps.sendBuffer });
 
   await app.register(phoneSurface);
   await app.register(operatorSurface);
   await app.register(v1Surface, { prefix: '/v1' });
+  await app.register(dashboardSurface);
+  await app.register(clawdtalkSurface);
 
   // Unknown paths outside /v1 answer like the gateway, after the same access check.
   const guard = accessHook(deps.config, 'phone');

@@ -8,6 +8,7 @@ import type { Db } from '../infra/db';
 import type { SpeechConfig } from '../infra/speech-config';
 import type { SpeechEngines } from '../infra/speech';
 import type { TelephonyDriver } from '../infra/telephony/driver';
+import type { SendBufferLimits } from './paced-socket';
 
 export interface AppDeps {
   config: Config;
@@ -18,6 +19,8 @@ export interface AppDeps {
   telephony?: TelephonyDriver;
   /** Speech engines for the API's own uses (/api/asr, /health); tests inject instant ones. */
   engines?: (speech: SpeechConfig) => SpeechEngines;
+  /** Each WebSocket's send buffer (api/paced-socket.ts); default DEFAULT_SEND_BUFFER. */
+  sendBuffer?: SendBufferLimits;
 }
 
 /** The agent plane's live counts that /api/status reports (api/agents/plane.ts). */

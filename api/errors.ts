@@ -52,5 +52,5 @@ export function describeValidation(err: FastifyClientError): { pointer: string; 
   const where = err.validationContext ?? 'body';
   const name = field ? `${where}${field.replace(/\//g, '.')}` : where;
   const message = first.keyword === 'required' ? `${String(first.params.missingProperty)} required` : `${name} ${first.message ?? 'is invalid'}`;
-  return { pointer: field || '/', message, tooLong: first.keyword === 'maxLength' || first.keyword === 'maxItems' || first.keyword === 'maxProperties' };
+  return { pointer: field || '/', message, tooLong: first.keyword === 'maxLength' };
 }

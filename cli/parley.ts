@@ -32,7 +32,7 @@ class UsageError extends Error {}
 const phone: Subcommand = {
   summary: 'place a SIMULATED phone call against a running Parley and print the conversation',
   usage: [
-    'parley phone --to <number> [--persona <file>] [--url <url>] [--token <token>] [--pace realtime|fast] [--direction outgoing|incoming]',
+    'parley phone --to <number> [--persona <file>] [--url <url>] [--token <token>] [--pace realtime|fast] [--direction outgoing|incoming [--line <number>]]',
     '',
     'Acts as the Clawfinger Android app would (GET /api/config/call, the greeting turn, then one',
     '/api/turn per persona line spoken with espeak-ng). No real phone is involved.',
@@ -43,7 +43,10 @@ const phone: Subcommand = {
     '  --token      bearer token (default $PARLEY_BEARER_TOKEN)',
     '  --pace       realtime: ring, speak and play replies at human speed; fast: no waiting',
     '               (default $PARLEY_SIM_PACE, else realtime)',
-    '  --direction  outgoing (default: the app placed the call) or incoming',
+    '  --direction  outgoing (default: the app placed the call) or incoming (a caller rings the',
+    '               line; --to is then the caller\'s number)',
+    '  --line       incoming only: the account line that rings (E.164; default Parley\'s first line).',
+    '               A call to a line whose account has a ClawdTalk client connected goes to its bot',
     '',
     `Numbers ending in ${Object.entries(SIM_OUTCOME_SUFFIXES)
       .map(([suffix, outcome]) => `${suffix} (${outcome})`)
@@ -60,6 +63,7 @@ const phone: Subcommand = {
         token: { type: 'string' },
         pace: { type: 'string' },
         direction: { type: 'string' },
+        line: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -71,6 +75,12 @@ const phone: Subcommand = {
     if (pace !== 'realtime' && pace !== 'fast') throw new UsageError(`--pace must be realtime or fast, got ${pace}`);
     const direction = (values.direction ?? 'outgoing') as SimCallDirection;
     if (direction !== 'outgoing' && direction !== 'incoming') throw new UsageError(`--direction must be outgoing or incoming, got ${direction}`);
+    let line: string | undefined;
+    if (values.line !== undefined) {
+      if (direction !== 'incoming') throw new UsageError('--line applies to --direction incoming only');
+      line = normalizeE164(values.line) ?? undefined;
+      if (!line) throw new UsageError(`--line ${values.line}: an E.164 number such as +15550100001 is required`);
+    }
     const port = io.env.PARLEY_PORT || io.env.GATEWAY_PORT || '8996';
     const baseUrl = values.url ?? `http://127.0.0.1:${port}`;
     if (!URL.canParse(baseUrl)) throw new UsageError(`--url ${baseUrl} is not a URL`);
@@ -87,9 +97,9 @@ const phone: Subcommand = {
       throw err;
     }
     const persona = personaFor(book, number);
-    io.out(`☎ SIMULATED phone → ${number} (${direction}), persona: ${persona.name}; Parley at ${baseUrl}, pace ${pace}`);
+    io.out(`☎ SIMULATED phone ${direction === 'incoming' ? `${number} → ${line ?? 'Parley'}` : `→ ${number}`} (${direction}), persona: ${persona.name}; Parley at ${baseUrl}, pace ${pace}`);
 
-    const call = new SimPhone({ baseUrl, bearerToken, number, persona, pace, direction, onEvent: (e) => printEvent(e, io) });
+    const call = new SimPhone({ baseUrl, bearerToken, number, persona, pace, direction, line, onEvent: (e) => printEvent(e, io) });
     const removeInterrupt = io.onInterrupt(() => {
       if (call.abort({ hangup: true })) io.out('☎ hanging up…');
     });

@@ -24,6 +24,7 @@ let bindings: Promise<Bindings> | undefined;
 
 function loadBindings(): Promise<Bindings> {
   bindings ??= (async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS file deep in the package, loaded lazily
     const bg = require('@prisma/schema-engine-wasm/schema_engine_bg') as Bindings & {
       __wbg_set_wasm(exports: unknown): void;
     };

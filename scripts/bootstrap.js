@@ -1,6 +1,7 @@
 /**
  * First-run bootstrap shared by `npm start` and `npm test`: installs npm dependencies when
- * they are missing or stale and generates the Prisma clients. Plain Node, no dependencies.
+ * they are missing or stale, generates the Prisma clients and builds the dashboard bundle.
+ * Plain Node, no dependencies.
  */
 'use strict';
 const { execFileSync } = require('node:child_process');
@@ -36,6 +37,8 @@ function bootstrap() {
     step('generating Prisma clients');
     execFileSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'prisma', 'tasks.ts'), 'generate'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   }
+  // After the install: the dashboard bundle needs esbuild and preact from node_modules.
+  require('./build-web').buildWebIfStale();
 }
 
 module.exports = { bootstrap, ROOT };

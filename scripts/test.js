@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm test`: bootstrap, type-check (TypeScript 5.9), then the whole jest suite on SQLite, then
+ * `npm test`: bootstrap, type-check (TypeScript 5.9), lint (eslint.config.mjs), then the whole jest suite on SQLite, then
  * the database-backed suites again on PostgreSQL when one is reachable (PARLEY_TEST_POSTGRES_URL,
  * default the local server .ci/run starts). The e2e suites run `npm start` on its embedded
  * SQLite default, so they run once. Extra arguments go to jest (and skip the type-check).
@@ -21,6 +21,11 @@ function run(label, extraEnv, jestArgs) {
   return res.status === 0;
 }
 
+function chromiumFound() {
+  const fs = require('node:fs');
+  return [process.env.PARLEY_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].some((p) => p && fs.existsSync(p));
+}
+
 async function postgresUrl() {
   const url = process.env.PARLEY_TEST_POSTGRES_URL || 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
   const { Client } = require('pg');
@@ -38,10 +43,20 @@ async function postgresUrl() {
 (async () => {
   if (args.length === 0) {
     process.stdout.write('\n=== type-check ===\n');
-    const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', ROOT], { cwd: ROOT, stdio: 'inherit' });
-    if (tsc.status !== 0) process.exit(1);
+    // The server code, then the dashboard (its own tsconfig: DOM types and Preact's JSX).
+    for (const project of [ROOT, path.join(ROOT, 'web')]) {
+      const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { cwd: ROOT, stdio: 'inherit' });
+      if (tsc.status !== 0) process.exit(1);
+    }
+    process.stdout.write('\n=== lint ===\n');
+    const lint = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'eslint', 'bin', 'eslint.js'), '.'], { cwd: ROOT, stdio: 'inherit' });
+    if (lint.status !== 0) process.exit(1);
   }
-  let ok = run('SQLite', { PARLEY_TEST_POSTGRES_URL: '' }, args);
+  // The browser suite needs a Chromium; without one it is skipped (said in one line), except
+  // under CI, where test/browser fails on its absence.
+  const browserArgs = chromiumFound() || process.env.CI ? [] : ['--testPathIgnorePatterns', '/test/browser/'];
+  if (browserArgs.length) process.stdout.write('\nNo Chromium found (Debian package chromium): skipping the browser suite (test/browser).\n');
+  let ok = run('SQLite', { PARLEY_TEST_POSTGRES_URL: '' }, [...args, ...browserArgs]);
   if (args.length === 0 || process.env.PARLEY_TEST_POSTGRES_URL) {
     const url = await postgresUrl();
     if (url) ok = run('PostgreSQL', { PARLEY_TEST_POSTGRES_URL: url }, [...args, ...(args.length ? [] : ['test/api', 'test/unit', 'test/workflows'])]) && ok;

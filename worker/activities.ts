@@ -10,6 +10,9 @@ import { createInsightActivities } from '../activities/missions/insights';
 import { createMissionStoreActivities } from '../activities/missions/store';
 import { createDeclarativeActivities } from '../activities/missions/declarative';
 import type { LineDrivers } from '../activities/missions/lines';
+import { createBotActivities } from '../activities/clawdtalk';
+import { createSpeechEngines } from '../infra/speech';
+import { AdmissionPool, withAdmission } from '../infra/speech/admission';
 
 /** The phone lines the missions activities dial through; none = every dial fails honestly. */
 export interface MissionLines {
@@ -25,15 +28,25 @@ const NO_LINES: MissionLines = {
   },
 };
 
-export function buildActivities(deps: { db: Db; config: Pick<Config, 'lookup'>; engines?: TurnDeps['engines']; lines?: MissionLines }) {
+export function buildActivities(deps: {
+  db: Db;
+  config: Pick<Config, 'lookup'>;
+  engines?: TurnDeps['engines'];
+  lines?: MissionLines;
+  /** The slots of this worker's local speech engines; default: one per core. */
+  admission?: AdmissionPool;
+}) {
   const lines = deps.lines ?? NO_LINES;
+  // Every local speech engine of this worker shares one bounded pool (infra/speech/admission.ts).
+  const engines = withAdmission(deps.engines ?? createSpeechEngines, deps.admission ?? new AdmissionPool());
   return {
     ...createStoreActivities(deps.db, deps.config),
-    ...createTurnActivities(deps),
+    ...createTurnActivities({ db: deps.db, config: deps.config, engines }),
     ...createRetentionActivities(deps.db),
     ...createMissionStoreActivities(deps.db),
     ...createDeclarativeActivities(deps.db),
     ...createMissionCallActivities({ db: deps.db, lines: lines.lines, drivers: lines.drivers }),
     ...createInsightActivities({ db: deps.db, config: deps.config }),
+    ...createBotActivities({ db: deps.db, config: deps.config, lines: lines.lines }),
   };
 }

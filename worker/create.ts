@@ -23,6 +23,10 @@ export function createParleyWorker(deps: {
     activities: buildActivities({ db: deps.db, config: deps.config, engines: deps.engines, lines: deps.lines }),
     // Worker.create also installs SIGINT/SIGTERM handlers that start a graceful shutdown.
     shutdownGraceTime: '10 seconds',
+    // Cancellation reaches a running activity only with a heartbeat's answer, and the SDK holds
+    // heartbeats back to 80 % of the heartbeat timeout (24 s for placeCall): sending placeCall's
+    // half-second heartbeats as they come lets `call.sh end` hang up within 2 s.
+    maxHeartbeatThrottleInterval: '500 milliseconds',
     ...deps.tuning,
   });
 }

@@ -8,6 +8,8 @@ import type { LineConfig } from '../../infra/missions-config';
 import type { AttemptOutcome } from '../../common/missions';
 import { CALL_TERMINAL } from '../../common/missions';
 import type { LineDrivers } from './lines';
+import { appendBotEvent } from '../../infra/clawdtalk/bot-log';
+import { announceOutboundCallEnded, announceOutboundCallStarted } from '../../infra/clawdtalk/call-events';
 
 export interface PlaceCallInput {
   /** The call record (`conversation_id`), created by the caller of the activity's workflow. */
@@ -34,7 +36,8 @@ export interface SendSmsInput {
 
 /** How long a line lease outlives its last heartbeat: a crashed worker frees the line this fast. */
 const LEASE_MS = 60_000;
-const HEARTBEAT_MS = 1000;
+/** A cancel (call.sh end) reaches placeCall with a heartbeat's answer: this often, so it hangs up within 2 s. */
+const HEARTBEAT_MS = 500;
 /** A call not answered this long after its dial never will be (the contract's 45 s, with margin). */
 const LOST_ANSWER_MS = 60_000;
 
@@ -64,7 +67,10 @@ export function createMissionCallActivities(deps: { db: Db; lines: LineConfig[];
   const releaseLease = (number: string, holder: string) => db.lineLease.deleteMany({ where: { number, holder } });
 
   async function setCall(callId: string, eventId: string | null, data: { status?: string; sessionId?: string; outcome?: string | null; reason?: string | null; answeredAt?: Date; endedAt?: Date }) {
-    await db.callRecord.update({ where: { id: callId }, data });
+    const rec = await db.callRecord.update({ where: { id: callId }, data });
+    // The account's ClawdTalk client hears of the call when it rings and when it ends.
+    if (data.status === 'ringing') await announceOutboundCallStarted(db, rec);
+    if (data.endedAt) await announceOutboundCallEnded(db, rec);
     if (eventId && data.status) {
       await db.scheduledEvent.update({ where: { id: eventId }, data: { callStatus: data.status, conversationId: callId } });
     }
@@ -138,7 +144,8 @@ export function createMissionCallActivities(deps: { db: Db; lines: LineConfig[];
         void call.hangup();
       });
       let result: Awaited<typeof call.done> | undefined;
-      call.done.then((r) => (result = r));
+      // A failed call surfaces through the race below; this side chain only records success.
+      call.done.then((r) => (result = r)).catch(() => undefined);
       try {
         while (!result) {
           await Promise.race([call.done, new Promise((r) => setTimeout(r, HEARTBEAT_MS))]);
@@ -176,7 +183,9 @@ export function createMissionCallActivities(deps: { db: Db; lines: LineConfig[];
       const sent = await deps.drivers.sendSms(line, input.to, input.text);
       await db.message.update({ where: { id: input.messageId }, data: { status: sent.ok ? 'sent' : 'failed' } });
       if (sent.ok && sent.reply) {
-        await db.message.create({ data: { id: `${input.messageId}-reply`, accountId: input.accountId, direction: 'inbound', from: input.to, to: input.from, body: sent.reply, status: 'received' } });
+        const replyId = `${input.messageId}-reply`;
+        await db.message.create({ data: { id: replyId, accountId: input.accountId, direction: 'inbound', from: input.to, to: input.from, body: sent.reply, status: 'received' } });
+        await appendBotEvent(db, { accountId: input.accountId, event: 'sms.received', fields: { from: input.to, to: input.from, body: sent.reply, message_id: replyId }, dedupeKey: `${replyId}:sms.received` });
       }
       return { ok: sent.ok, detail: sent.detail };
     },

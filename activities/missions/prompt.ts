@@ -6,7 +6,7 @@
 import type { Db } from '../../infra/db';
 
 /** The call record behind a voice session, if the missions plane placed that call. */
-async function missionCallRecord(db: Db, sessionId: string) {
+export async function missionCallRecord(db: Db, sessionId: string) {
   const rec = await db.callRecord.findFirst({ where: { sessionId } });
   if (rec) return rec;
   // The first turns of a call can come before placeCall has noted the session: match the

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../infra/db';
+import { appendBotEvent } from '../../infra/clawdtalk/bot-log';
 import { EVENT_TERMINAL, STEP_TERMINAL } from '../../common/missions';
 
 export interface EventStatePatch {
@@ -126,7 +127,9 @@ export function createMissionStoreActivities(db: Db) {
     /** Writes an approval's decision or expiry. */
     async saveApproval(input: { approvalId: string; status: string; note?: string | null; selection?: string[] }): Promise<void> {
       const selection = input.selection ? { selectionJson: JSON.stringify(input.selection) } : {};
-      await db.approval.update({ where: { id: input.approvalId }, data: { status: input.status, note: input.note ?? null, decidedAt: new Date(), ...selection } });
+      const approval = await db.approval.update({ where: { id: input.approvalId }, data: { status: input.status, note: input.note ?? null, decidedAt: new Date(), ...selection } });
+      // Resolves the ClawdTalk client's pending approval at once (it polls only as a fallback).
+      await appendBotEvent(db, { accountId: approval.accountId, event: 'approval.responded', fields: { request_id: approval.id, decision: input.status }, dedupeKey: `${approval.id}:approval.responded` });
     },
   };
 }

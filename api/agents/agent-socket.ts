@@ -9,6 +9,7 @@ import type { Db } from '../../infra/db';
 import type { LoggedEvent, TurnRequestRow } from '../../infra/event-log';
 import { eventsSince } from '../../infra/event-log';
 import type { EventHub, HubListener } from './hub';
+import { PacedSocket, type SendBufferLimits } from '../paced-socket';
 
 /** Envelope keys: data keys are copied to the top level unless they clash with one of these. */
 const ENVELOPE_KEYS = new Set(['type', 'timestamp', 'session_id', 'seq', 'data']);
@@ -37,6 +38,10 @@ export class AgentSocket implements HubListener {
   /** Sessions this connection took over (released on disconnect). */
   readonly takeovers = new Set<string>();
   readonly connectedAt = new Date();
+  /** The bounded send buffer: a replay goes at the client's reading pace (api/paced-socket.ts). */
+  private readonly out: PacedSocket;
+  /** Subscribes run one after another: each replay holds one page at a time, however many are asked. */
+  private subscribing: Promise<void> = Promise.resolve();
 
   constructor(
     readonly ws: WebSocket,
@@ -45,7 +50,9 @@ export class AgentSocket implements HubListener {
     readonly name: string,
     private readonly hub: EventHub,
     private readonly db: Db,
+    sendBuffer?: SendBufferLimits,
   ) {
+    this.out = new PacedSocket(ws, sendBuffer);
     this.cursor = hub.latestSeq;
     ws.on('pong', () => this.heard());
   }
@@ -64,7 +71,7 @@ export class AgentSocket implements HubListener {
   }
 
   send(message: Record<string, unknown>): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(message));
+    if (this.out.open) this.out.send(JSON.stringify(message));
   }
 
   error(code: string, message: string): void {
@@ -117,7 +124,13 @@ export class AgentSocket implements HubListener {
    * `subscribe` (contract §3): ack, then exactly the events with seq > since in order, then live,
    * with no gap and no duplicate. Live events arriving meanwhile wait in a buffer.
    */
-  async subscribe(since: number, sessionId: string): Promise<void> {
+  subscribe(since: number, sessionId: string): Promise<void> {
+    const run = this.subscribing.then(() => (this.out.open ? this.replay(since, sessionId) : undefined));
+    this.subscribing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async replay(since: number, sessionId: string): Promise<void> {
     this.replaying = true;
     this.buffered = [];
     try {
@@ -134,6 +147,8 @@ export class AgentSocket implements HubListener {
       this.cursor = since;
       let from = since;
       while (from < upto) {
+        // Wait for the client to read what it has; a client that never does is closed.
+        if (!(await this.out.ready())) return;
         const page = (await eventsSince(this.db, from, 500)).filter((e) => e.seq <= upto);
         if (page.length === 0) break;
         for (const event of page) this.deliver(event, false);

@@ -15,6 +15,7 @@ import { ApiError } from '../errors';
 import { parseJsonBody } from '../plugins/json-body';
 import { AGENT_COMMANDS, answerTurnRequest, EVENTS_COMMANDS, refusedAck, type Ack, type CommandContext } from './commands';
 import { EventHub } from './hub';
+import type { SendBufferLimits } from '../paced-socket';
 
 type Log = Pick<Logger, 'info' | 'warn' | 'error'>;
 
@@ -28,6 +29,8 @@ export class AgentPlane {
   constructor(
     private readonly deps: control.ControlDeps,
     private readonly log: Log,
+    /** Per-socket send buffer; default DEFAULT_SEND_BUFFER (tests shorten the stall). */
+    private readonly sendBuffer?: SendBufferLimits,
   ) {
     this.hub = new EventHub(deps.db, deps.config, log);
   }
@@ -51,7 +54,7 @@ export class AgentPlane {
   open(ws: WebSocket, kind: SocketKind, name: string): void {
     this.seq += 1;
     const agentId = `${kind === 'agent' ? 'agent' : 'ui'}-${this.instanceId}-${this.seq}`;
-    const socket = new AgentSocket(ws, kind, agentId, name, this.hub, this.deps.db);
+    const socket = new AgentSocket(ws, kind, agentId, name, this.hub, this.deps.db, this.sendBuffer);
     const ctx: CommandContext = { deps: this.deps, socket, kick: () => void this.hub.kick() };
     const commands = kind === 'agent' ? AGENT_COMMANDS : EVENTS_COMMANDS;
     // Messages run concurrently (a reply never waits behind an inject's TTS); acks of one

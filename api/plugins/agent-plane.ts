@@ -4,6 +4,7 @@
  */
 import fp from 'fastify-plugin';
 import { AgentPlane } from '../agents/plane';
+import type { SendBufferLimits } from '../paced-socket';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -11,9 +12,9 @@ declare module 'fastify' {
   }
 }
 
-export const agentPlanePlugin = fp(
-  async (app) => {
-    const plane = new AgentPlane(app, app.log);
+export const agentPlanePlugin = fp<{ sendBuffer?: SendBufferLimits }>(
+  async (app, opts) => {
+    const plane = new AgentPlane(app, app.log, opts.sendBuffer);
     await plane.start();
     app.decorate('agentPlane', plane);
     app.addHook('onClose', async () => plane.close());

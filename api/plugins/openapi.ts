@@ -12,9 +12,44 @@ import { Type } from '@sinclair/typebox';
 /** Paths served without the bearer token (api/auth.ts). */
 export const PUBLIC_DOC_PATHS = ['/openapi.json', '/docs'];
 
+interface SocketRoute {
+  url: string;
+  schema: { tags?: string[]; summary?: string; querystring?: { properties?: Record<string, unknown> } };
+}
+
+/**
+ * @fastify/websocket hides WebSocket routes from the document; they are part of the API, so
+ * they are added back as GET operations answering 101, with their query parameters.
+ */
+function socketOperations(routes: SocketRoute[]): Record<string, unknown> {
+  return Object.fromEntries(
+    routes.map(({ url, schema }) => [
+      url,
+      {
+        get: {
+          tags: schema.tags,
+          summary: schema.summary,
+          parameters: Object.entries(schema.querystring?.properties ?? {}).map(([name, prop]) => ({ in: 'query', name, required: false, schema: prop })),
+          responses: { 101: { description: 'Switching Protocols: the WebSocket is open' } },
+        },
+      },
+    ]),
+  );
+}
+
 export const openapiPlugin = fp(
   async (app) => {
+    const sockets: SocketRoute[] = [];
+    // Runs before @fastify/websocket's own onRoute hook (registered later), which hides the route.
+    app.addHook('onRoute', (route) => {
+      if (route.websocket) sockets.push({ url: route.url, schema: { ...((route.schema ?? {}) as SocketRoute['schema']) } });
+    });
     await app.register(swagger, {
+      transformObject: (doc) => {
+        const openapi = (doc as { openapiObject: { paths?: Record<string, unknown> } }).openapiObject;
+        openapi.paths = { ...openapi.paths, ...socketOperations(sockets) };
+        return openapi as never;
+      },
       openapi: {
         openapi: '3.0.3',
         info: {
@@ -27,8 +62,15 @@ export const openapiPlugin = fp(
           { name: 'phone', description: 'What the Clawfinger phone app calls' },
           { name: 'operator', description: 'Agent and operator REST and WebSockets' },
           { name: 'v1', description: 'ClawdTalk-compatible missions plane' },
+          { name: 'dashboard', description: 'The Control Center’s read routes' },
+          { name: 'clawdtalk', description: 'ClawdTalk-compatible voice WebSocket' },
         ],
-        components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+        components: {
+          securitySchemes: {
+            bearer: { type: 'http', scheme: 'bearer', description: 'The gateway bearer_token' },
+            apiKey: { type: 'http', scheme: 'bearer', description: 'A /v1 API key (prl_live_… or prl_test_…)' },
+          },
+        },
         security: [{ bearer: [] }],
       },
     });

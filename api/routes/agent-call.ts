@@ -6,12 +6,12 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { badRequest, notFound } from '../errors';
-import { errors, LIMITS, OkSession, OpenObject, SidParams } from '../schemas/gateway';
+import { errors, LIMITS, OkSession, OpenObject, PRINTABLE, SidParams } from '../schemas/gateway';
 import { CallStateBody } from '../schemas/call-state';
 import { callStateBody, liveCallState, mostRecentActive, setContext } from '../session-control';
 
 const tags = ['operator'];
-const ContextParams = Type.Object({ sid: Type.String({ minLength: 1, maxLength: LIMITS.short, description: 'Session id, or `_active`' }) });
+const ContextParams = Type.Object({ sid: Type.String({ minLength: 1, maxLength: LIMITS.short, pattern: PRINTABLE, description: 'Session id, or `_active`' }) });
 const OkFalse = Type.Object({ ok: Type.Literal(false), detail: Type.String() });
 
 export const agentCallRoutes: FastifyPluginAsync = async (fastify) => {

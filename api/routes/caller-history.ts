@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { normalizeNumber } from '../../common/phone-number';
 import { loadRuntimeSettings } from '../../infra/settings';
-import { LIMITS } from '../schemas/gateway';
+import { LIMITS, PRINTABLE } from '../schemas/gateway';
 
 const tags = ['operator'];
 const Entry = Type.Object({ number: Type.String(), total_calls: Type.Integer(), last_call_at: Type.Number(), turn_count: Type.Integer() });
@@ -24,7 +24,7 @@ export const callerHistoryRoutes: FastifyPluginAsync = async (fastify) => {
       schema: {
         tags,
         summary: 'Forget a caller',
-        params: Type.Object({ number: Type.String({ maxLength: LIMITS.number }) }),
+        params: Type.Object({ number: Type.String({ maxLength: LIMITS.number, pattern: PRINTABLE }) }),
         response: { 200: Type.Object({ ok: Type.Boolean(), number: Type.String() }) },
       },
     },

@@ -104,6 +104,8 @@ export const phoneTurnRoutes: FastifyPluginAsync = async (fastify) => {
       callerNumber: fields.caller_number ?? '',
       callDirection: direction(fields.call_direction),
       receivedAt,
+      // An incoming call's line, when the phone names it (the simulated phone does).
+      ...(fields.line_number ? { lineNumber: fields.line_number } : {}),
     };
 
     // A greeting (reset, no sid) supersedes the phone's other open sessions (contract §5).

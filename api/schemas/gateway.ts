@@ -33,11 +33,14 @@ export function errors<const S extends number[]>(...statuses: S): { [K in S[numb
   return Object.fromEntries(statuses.map((s) => [s, Detail])) as { [K in S[number]]: typeof Detail };
 }
 
+/** No control characters (a NUL byte is an error in PostgreSQL text, not a lookup miss). */
+export const PRINTABLE = '^[^\\u0000-\\u001f\\u007f]*$';
+
 /** A generated or phone-given session id (32 hex, or the phone's own id). */
-export const SessionId = Type.String({ minLength: 1, maxLength: LIMITS.short, description: 'Session id' });
+export const SessionId = Type.String({ minLength: 1, maxLength: LIMITS.short, pattern: PRINTABLE, description: 'Session id' });
 
 /** `""` in an optional id means absent (contract §1 rule c). */
-export const OptionalSessionId = Type.Optional(Type.String({ maxLength: LIMITS.short, description: 'Session id; "" = absent' }));
+export const OptionalSessionId = Type.Optional(Type.String({ maxLength: LIMITS.short, pattern: PRINTABLE, description: 'Session id; "" = absent' }));
 
 /** Path parameter `sid`. */
 export const SidParams = Type.Object({ sid: SessionId });

@@ -5,6 +5,7 @@ import { EVENT_TERMINAL, eventWorkflowId, RUN_TERMINAL, runWorkflowId, STEP_ID_P
 import { AssistantIdAttribute, EventIdAttribute, MissionIdAttribute, PhoneNumberAttribute, RunIdAttribute } from '../../common/search-attributes';
 import { cancelEventUpdate, touchRunSignal, type ScheduledEventInput } from '../../workflows/missions/messages';
 import { type Body, bodyOf, callerOf, e164, invalid, notFound, optionalString, paged, pageOf, paramsOf, queryOf, requiredString, route, V1Error, type V1Deps } from './common';
+import { V1 } from './schemas';
 import { tryUpdate } from './temporal';
 import { assistantView, eventView, phoneView } from './views';
 
@@ -85,7 +86,7 @@ export async function assistantRoutes(app: FastifyInstance, deps: V1Deps): Promi
     return a;
   }
 
-  route(app, 'POST', '/assistants', async (req, reply) => {
+  route(app, 'POST', '/assistants', V1.createAssistant, async (req, reply) => {
     const caller = callerOf(req);
     const body = bodyOf(req);
     const warnings: string[] = [];
@@ -100,16 +101,16 @@ export async function assistantRoutes(app: FastifyInstance, deps: V1Deps): Promi
     return reply.code(201).send({ ...assistantView(a), ...(warnings.length ? { warnings } : {}) });
   });
 
-  route(app, 'GET', '/assistants', async (req) => {
+  route(app, 'GET', '/assistants', V1.listAssistants, async (req) => {
     const name = (queryOf(req).name ?? '').toLowerCase();
     const all = await db.assistant.findMany({ where: { accountId: callerOf(req).accountId }, orderBy: { createdAt: 'desc' } });
     const page = paged(name ? all.filter((a) => a.name.toLowerCase().includes(name)) : all, pageOf(req, 25));
     return { data: page.data.map(assistantView), meta: page.meta };
   });
 
-  route(app, 'GET', '/assistants/:a', async (req) => assistantView(await assistantFor(req)));
+  route(app, 'GET', '/assistants/:a', V1.getAssistant, async (req) => assistantView(await assistantFor(req)));
 
-  route(app, 'PATCH', '/assistants/:a', async (req) => {
+  route(app, 'PATCH', '/assistants/:a', V1.patchAssistant, async (req) => {
     const a = await assistantFor(req);
     const warnings: string[] = [];
     const fields = assistantFields(bodyOf(req), false, warnings);
@@ -117,7 +118,7 @@ export async function assistantRoutes(app: FastifyInstance, deps: V1Deps): Promi
     return { ...assistantView(updated), ...(warnings.length ? { warnings } : {}) };
   });
 
-  route(app, 'GET', '/assistants/:a/connection-id', async (req) => {
+  route(app, 'GET', '/assistants/:a/connection-id', V1.connectionId, async (req) => {
     const a = await assistantFor(req);
     const feature = queryOf(req).feature ?? 'telephony';
     if (!FEATURES.includes(feature)) throw invalid('/feature', 'feature must be telephony or messaging');
@@ -139,18 +140,18 @@ export async function assistantRoutes(app: FastifyInstance, deps: V1Deps): Promi
     return lineNumbers.map((n) => rows.find((r) => r.number === n)).filter((r) => r !== undefined);
   };
 
-  route(app, 'GET', '/numbers/account-phones', async (req) => {
+  route(app, 'GET', '/numbers/account-phones', V1.listPhones, async (req) => {
     const page = paged(await linesOf(req), pageOf(req, 50));
     return { data: page.data.map(phoneView), meta: page.meta };
   });
 
-  route(app, 'GET', '/numbers/account-phones/available', async (req) => {
+  route(app, 'GET', '/numbers/account-phones/available', V1.availablePhone, async (req) => {
     // Q5: no line is a 200 with `phone: null`, so setup-agent keeps its assistant.
     const [first] = await linesOf(req);
     return { phone: first ? phoneView(first) : null };
   });
 
-  route(app, 'PATCH', '/numbers/account-phones/:p', async (req) => {
+  route(app, 'PATCH', '/numbers/account-phones/:p', V1.patchPhone, async (req) => {
     const line = (await linesOf(req)).find((l) => l.id === paramsOf(req).p);
     if (!line) throw notFound('phone');
     const body = bodyOf(req);
@@ -161,7 +162,7 @@ export async function assistantRoutes(app: FastifyInstance, deps: V1Deps): Promi
     return { data: phoneView(updated) };
   });
 
-  route(app, 'POST', '/assistants/:a/events', async (req, reply) => {
+  route(app, 'POST', '/assistants/:a/events', V1.scheduleEvent, async (req, reply) => {
     const caller = callerOf(req);
     const assistant = await assistantFor(req);
     const body = bodyOf(req);
@@ -245,9 +246,9 @@ export async function assistantRoutes(app: FastifyInstance, deps: V1Deps): Promi
     return event;
   }
 
-  route(app, 'GET', '/assistants/:a/events/:e', async (req) => eventView(await eventFor(req)));
+  route(app, 'GET', '/assistants/:a/events/:e', V1.getEvent, async (req) => eventView(await eventFor(req)));
 
-  route(app, 'DELETE', '/assistants/:a/events/:e', async (req, reply) => {
+  route(app, 'DELETE', '/assistants/:a/events/:e', V1.cancelEvent, async (req, reply) => {
     const event = await eventFor(req);
     if (event.status === 'cancelled') return reply.code(204).send();
     if (EVENT_TERMINAL.has(event.status)) throw new V1Error(409, 'event_terminal', `the event is ${event.status}`);
@@ -257,7 +258,7 @@ export async function assistantRoutes(app: FastifyInstance, deps: V1Deps): Promi
     return reply.code(204).send();
   });
 
-  route(app, 'GET', '/assistants/:a/events', async (req) => {
+  route(app, 'GET', '/assistants/:a/events', V1.listEvents, async (req) => {
     const a = await assistantFor(req);
     const q = queryOf(req);
     const events = await db.scheduledEvent.findMany({ where: { assistantId: a.id, ...(q.status ? { status: q.status } : {}), ...(q.run_id ? { runId: q.run_id } : {}) }, orderBy: { createdAt: 'desc' } });

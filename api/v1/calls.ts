@@ -7,6 +7,7 @@ import { SMS_NOT_SUPPORTED } from '../../infra/telephony/driver';
 import type { SendSmsInput } from '../../activities/missions/calls';
 import { decideApprovalUpdate, endCallUpdate, type AdHocCallInput, type ApprovalInput } from '../../workflows/missions/messages';
 import { bodyOf, callerOf, e164, invalid, notFound, optionalObject, optionalString, paged, pageOf, paramsOf, queryOf, requiredString, route, V1Error, type V1Deps } from './common';
+import { V1 } from './schemas';
 import { tryUpdate } from './temporal';
 import { approvalView, callView } from './views';
 
@@ -14,7 +15,7 @@ export async function callRoutes(app: FastifyInstance, deps: V1Deps): Promise<vo
   const { db, temporal, config } = deps;
   const lines = config.missions.lines;
 
-  route(app, 'POST', '/calls', async (req, reply) => {
+  route(app, 'POST', '/calls', V1.placeCall, async (req, reply) => {
     const caller = callerOf(req);
     const body = bodyOf(req);
     let to: string;
@@ -42,9 +43,9 @@ export async function callRoutes(app: FastifyInstance, deps: V1Deps): Promise<vo
     return c;
   }
 
-  route(app, 'GET', '/calls/:c', async (req) => callView(await callFor(req)));
+  route(app, 'GET', '/calls/:c', V1.getCall, async (req) => callView(await callFor(req)));
 
-  route(app, 'POST', '/calls/:c/end', async (req) => {
+  route(app, 'POST', '/calls/:c/end', V1.endCall, async (req) => {
     const call = await callFor(req);
     const reason = optionalString(bodyOf(req), 'reason') ?? 'user_ended';
     if (CALL_TERMINAL.has(call.status)) return callView(call);
@@ -65,7 +66,7 @@ export async function callRoutes(app: FastifyInstance, deps: V1Deps): Promise<vo
     created_at: m.createdAt.toISOString(),
   });
 
-  route(app, 'POST', '/messages/send', async (req, reply) => {
+  route(app, 'POST', '/messages/send', V1.sendMessage, async (req, reply) => {
     const caller = callerOf(req);
     const body = bodyOf(req);
     const to = e164(body.to, '/to');
@@ -84,7 +85,7 @@ export async function callRoutes(app: FastifyInstance, deps: V1Deps): Promise<vo
     return reply.code(201).send(messageView(m));
   });
 
-  route(app, 'GET', '/messages', async (req) => {
+  route(app, 'GET', '/messages', V1.listMessages, async (req) => {
     const caller = callerOf(req);
     const q = queryOf(req);
     const limit = Number(q.limit ?? 20);
@@ -98,7 +99,7 @@ export async function callRoutes(app: FastifyInstance, deps: V1Deps): Promise<vo
     return { messages: rows.map(messageView), pagination: { total, limit, offset } };
   });
 
-  route(app, 'GET', '/messages/conversations', async (req) => {
+  route(app, 'GET', '/messages/conversations', V1.conversations, async (req) => {
     const ours = new Set(lines.map((l) => l.number));
     const rows = await db.message.findMany({ where: { accountId: callerOf(req).accountId }, orderBy: { createdAt: 'desc' } });
     const seen = new Map<string, { contact: string; last_message: string; last_message_at: string; message_count: number }>();
@@ -112,7 +113,7 @@ export async function callRoutes(app: FastifyInstance, deps: V1Deps): Promise<vo
   });
 
   // ── Approvals ───────────────────────────────────────────────────────────────────────────
-  route(app, 'POST', '/approvals', async (req, reply) => {
+  route(app, 'POST', '/approvals', V1.requestApproval, async (req, reply) => {
     const caller = callerOf(req);
     const body = bodyOf(req);
     const action = requiredString(body, 'action', 2000);
@@ -129,7 +130,7 @@ export async function callRoutes(app: FastifyInstance, deps: V1Deps): Promise<vo
     return reply.code(201).send({ request_id: id, status: 'pending', devices_notified: 1, devices_failed: 0, expires_at: approval.expiresAt.toISOString() });
   });
 
-  route(app, 'GET', '/approvals', async (req) => {
+  route(app, 'GET', '/approvals', V1.listApprovals, async (req) => {
     const status = queryOf(req).status;
     const rows = await db.approval.findMany({ where: { accountId: callerOf(req).accountId, ...(status && status !== 'all' ? { status } : {}) }, orderBy: { createdAt: 'desc' } });
     const page = paged(rows, pageOf(req, 50));
@@ -142,10 +143,10 @@ export async function callRoutes(app: FastifyInstance, deps: V1Deps): Promise<vo
     return a;
   }
 
-  route(app, 'GET', '/approvals/:id', async (req) => approvalView(await approvalFor(req)));
+  route(app, 'GET', '/approvals/:id', V1.getApproval, async (req) => approvalView(await approvalFor(req)));
 
   for (const decision of ['approved', 'denied'] as const) {
-    route(app, 'POST', `/approvals/:id/${decision === 'approved' ? 'approve' : 'deny'}`, async (req) => {
+    route(app, 'POST', `/approvals/:id/${decision === 'approved' ? 'approve' : 'deny'}`, V1.decideApproval, async (req) => {
       const approval = await approvalFor(req);
       if (approval.requireBiometric && callerOf(req).scope !== 'admin') throw new V1Error(403, 'forbidden', 'a require_biometric request needs an admin key');
       const note = optionalString(bodyOf(req), 'note') ?? null;

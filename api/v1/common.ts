@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { isE164, normalizeNumber } from '../../common/phone-number';
 import { ApiError } from '../errors';
+import type { V1RouteSchema } from './schemas';
 
 /** What /v1 routes use: the shared services (api/plugins/services.ts). */
 export type V1Deps = Pick<FastifyInstance, 'config' | 'db' | 'temporal'>;
@@ -115,8 +116,12 @@ export function paged<T>(items: T[], page: { size: number; number: number }) {
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
-/** Registers a route with and without a trailing slash (W5). */
-export function route(app: FastifyInstance, method: Method, url: string, handler: RouteHandlerMethod): void {
-  app.route({ method, url, handler });
-  app.route({ method, url: `${url}/`, handler });
+/**
+ * Registers a route with its schema (api/v1/schemas.ts), with and without a trailing slash
+ * (W5); the slash twin is left out of the OpenAPI document.
+ */
+export function route(app: FastifyInstance, method: Method, url: string, schema: V1RouteSchema, handler: RouteHandlerMethod): void {
+  const documented = { ...schema, tags: ['v1'], security: [{ apiKey: [] }] };
+  app.route({ method, url, schema: documented, handler });
+  app.route({ method, url: `${url}/`, schema: { ...documented, hide: true }, handler });
 }

@@ -1,6 +1,7 @@
 /** Run memory (spec §5b): a versioned JSON object per run, kept after the run ends. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { MissionRun } from '../../generated/prisma/sqlite/client';
+import { V1 } from './schemas';
 import { bodyOf, invalid, notFound, paramsOf, route, V1Error, type V1Deps } from './common';
 
 type Json = Record<string, unknown>;
@@ -43,12 +44,12 @@ export async function memoryRoutes(
     return { data: next, version: run.memoryVersion + 1 };
   }
 
-  route(app, 'GET', base, async (req, reply) => {
+  route(app, 'GET', base, V1.getMemory, async (req, reply) => {
     const run = await deps.runFor(req);
     return reply.header('ETag', `"${run.memoryVersion}"`).send({ data: current(run), version: run.memoryVersion });
   });
 
-  route(app, 'PUT', base, async (req) => {
+  route(app, 'PUT', base, V1.putMemory, async (req) => {
     const run = await deps.runFor(req);
     const body = bodyOf(req);
     // `{data:{…}}` (what GET returns) or the memory object itself.
@@ -56,12 +57,12 @@ export async function memoryRoutes(
     return write(req, run, next);
   });
 
-  route(app, 'PATCH', base, async (req) => {
+  route(app, 'PATCH', base, V1.patchMemory, async (req) => {
     const run = await deps.runFor(req);
     return write(req, run, mergePatch(current(run), bodyOf(req)) as Json);
   });
 
-  route(app, 'GET', `${base}/:key`, async (req) => {
+  route(app, 'GET', `${base}/:key`, V1.getMemoryKey, async (req) => {
     const run = await deps.runFor(req);
     const { key } = paramsOf(req);
     const memory = current(run);
@@ -69,14 +70,14 @@ export async function memoryRoutes(
     return { data: memory[key], key, version: run.memoryVersion };
   });
 
-  route(app, 'PUT', `${base}/:key`, async (req) => {
+  route(app, 'PUT', `${base}/:key`, V1.putMemoryKey, async (req) => {
     const run = await deps.runFor(req);
     const body = bodyOf(req);
     if (!('value' in body)) throw invalid('/value', 'value is required');
     return write(req, run, { ...current(run), [paramsOf(req).key]: body.value });
   });
 
-  route(app, 'POST', `${base}/:key/append`, async (req, reply) => {
+  route(app, 'POST', `${base}/:key/append`, V1.appendMemoryKey, async (req, reply) => {
     const run = await deps.runFor(req);
     const body = bodyOf(req);
     if (!('item' in body)) throw invalid('/item', 'item is required');

@@ -15,6 +15,7 @@ import {
 import { MissionIdAttribute, RunIdAttribute } from '../../common/search-attributes';
 import { cancelEventUpdate, pauseEventSignal, resumeEventSignal, touchRunSignal, updateRunUpdate, type MissionRunInput, type RunPatch } from '../../workflows/missions/messages';
 import { bodyOf, callerOf, invalid, notFound, optionalObject, optionalString, paged, pageOf, paramsOf, queryOf, requiredString, route, V1Error, type V1Deps } from './common';
+import { V1 } from './schemas';
 import { tryUpdate } from './temporal';
 import { insightView, missionView, runEventView, runView, stepView } from './views';
 import { memoryRoutes } from './memory';
@@ -51,7 +52,7 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
     return missionView(m, m.latestRunId ? await db.missionRun.findUnique({ where: { id: m.latestRunId } }) : null);
   }
 
-  route(app, 'POST', '/missions', async (req, reply) => {
+  route(app, 'POST', '/missions', V1.createMission, async (req, reply) => {
     const caller = callerOf(req);
     const body = bodyOf(req);
     if (body.spec !== undefined) {
@@ -67,7 +68,7 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
     return reply.code(201).send({ data: missionView(m, null) });
   });
 
-  route(app, 'GET', '/missions', async (req) => {
+  route(app, 'GET', '/missions', V1.listMissions, async (req) => {
     const caller = callerOf(req);
     const { slug } = queryOf(req);
     const missions = await db.mission.findMany({ where: { accountId: caller.accountId, ...(slug ? { slug } : {}) }, orderBy: { createdAt: 'desc' } });
@@ -75,9 +76,9 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
     return { data: await Promise.all(page.data.map(withLatest)), meta: page.meta };
   });
 
-  route(app, 'GET', '/missions/:m', async (req) => ({ data: await withLatest(await missionFor(req)) }));
+  route(app, 'GET', '/missions/:m', V1.getMission, async (req) => ({ data: await withLatest(await missionFor(req)) }));
 
-  route(app, 'POST', '/missions/:m/runs', async (req, reply) => {
+  route(app, 'POST', '/missions/:m/runs', V1.startRun, async (req, reply) => {
     const caller = callerOf(req);
     const mission = await missionFor(req);
     const input = optionalObject(bodyOf(req), 'input') ?? {};
@@ -96,16 +97,16 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
     return reply.code(201).send({ data: runView(run) });
   });
 
-  route(app, 'GET', '/missions/:m/runs', async (req) => {
+  route(app, 'GET', '/missions/:m/runs', V1.listRuns, async (req) => {
     const mission = await missionFor(req);
     const runs = await db.missionRun.findMany({ where: { missionId: mission.id }, orderBy: { createdAt: 'desc' } });
     const page = paged(runs, pageOf(req, 50));
     return { data: page.data.map(runView), meta: page.meta };
   });
 
-  route(app, 'GET', '/missions/:m/runs/:r', async (req) => ({ data: runView(await runFor(req)) }));
+  route(app, 'GET', '/missions/:m/runs/:r', V1.getRun, async (req) => ({ data: runView(await runFor(req)) }));
 
-  route(app, 'PATCH', '/missions/:m/runs/:r', async (req) => {
+  route(app, 'PATCH', '/missions/:m/runs/:r', V1.patchRun, async (req) => {
     const run = await runFor(req);
     const body = bodyOf(req);
     const patch: RunPatch = {};
@@ -131,7 +132,7 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
     return { data: runView(after) };
   });
 
-  route(app, 'POST', '/missions/:m/runs/:r/plan', async (req, reply) => {
+  route(app, 'POST', '/missions/:m/runs/:r/plan', V1.postPlan, async (req, reply) => {
     const run = await runFor(req);
     const steps = bodyOf(req).steps;
     if (!Array.isArray(steps) || steps.length < 1 || steps.length > 100) throw invalid('/steps', 'steps must be a list of 1 to 100 steps');
@@ -163,13 +164,13 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
     return reply.code(201).send({ data: { run_id: run.id, steps: created.map(stepView) } });
   });
 
-  route(app, 'GET', '/missions/:m/runs/:r/plan', async (req) => {
+  route(app, 'GET', '/missions/:m/runs/:r/plan', V1.getPlan, async (req) => {
     const run = await runFor(req);
     const steps = await db.planStep.findMany({ where: { runId: run.id }, orderBy: { sequence: 'asc' } });
     return { data: { run_id: run.id, steps: steps.map(stepView) } };
   });
 
-  route(app, 'PATCH', '/missions/:m/runs/:r/plan/steps/:s', async (req) => {
+  route(app, 'PATCH', '/missions/:m/runs/:r/plan/steps/:s', V1.patchStep, async (req) => {
     const run = await runFor(req);
     const status = bodyOf(req).status;
     if (typeof status !== 'string' || !(STEP_STATUSES as readonly string[]).includes(status)) throw invalid('/status', `status must be one of ${STEP_STATUSES.join(', ')}`);
@@ -181,7 +182,7 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
     return { data: stepView(updated) };
   });
 
-  route(app, 'POST', '/missions/:m/runs/:r/events', async (req, reply) => {
+  route(app, 'POST', '/missions/:m/runs/:r/events', V1.postRunEvent, async (req, reply) => {
     const run = await runFor(req);
     const body = bodyOf(req);
     const type = body.type;
@@ -207,7 +208,7 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
     }
   });
 
-  route(app, 'GET', '/missions/:m/runs/:r/events', async (req) => {
+  route(app, 'GET', '/missions/:m/runs/:r/events', V1.listRunEvents, async (req) => {
     const run = await runFor(req);
     const after = Number(queryOf(req).after_seq ?? 0);
     const events = await db.runEvent.findMany({ where: { runId: run.id, seq: { gt: Number.isFinite(after) ? after : 0 } }, orderBy: { seq: 'asc' } });
@@ -217,7 +218,7 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
 
   const linkView = (l: { runId: string; assistantId: string; createdAt: Date }) => ({ run_id: l.runId, telnyx_agent_id: l.assistantId, linked_at: l.createdAt.toISOString() });
 
-  route(app, 'POST', '/missions/:m/runs/:r/agents', async (req, reply) => {
+  route(app, 'POST', '/missions/:m/runs/:r/agents', V1.linkAgent, async (req, reply) => {
     const run = await runFor(req);
     const assistantId = requiredString(bodyOf(req), 'telnyx_agent_id');
     const assistant = await db.assistant.findFirst({ where: { id: assistantId, accountId: callerOf(req).accountId } });
@@ -229,20 +230,20 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
     return reply.code(201).send({ data: linkView(link) });
   });
 
-  route(app, 'GET', '/missions/:m/runs/:r/agents', async (req) => {
+  route(app, 'GET', '/missions/:m/runs/:r/agents', V1.listAgents, async (req) => {
     const run = await runFor(req);
     const links = await db.runAgent.findMany({ where: { runId: run.id }, orderBy: { createdAt: 'asc' } });
     return { data: links.map(linkView), meta: paged(links, { size: 100, number: 1 }).meta };
   });
 
-  route(app, 'DELETE', '/missions/:m/runs/:r/agents/:a', async (req, reply) => {
+  route(app, 'DELETE', '/missions/:m/runs/:r/agents/:a', V1.unlinkAgent, async (req, reply) => {
     const run = await runFor(req);
     const gone = await db.runAgent.deleteMany({ where: { runId: run.id, assistantId: paramsOf(req).a } });
     if (gone.count === 0) throw notFound('link');
     return reply.code(204).send();
   });
 
-  route(app, 'GET', '/missions/conversations/:c/insights', async (req) => {
+  route(app, 'GET', '/missions/conversations/:c/insights', V1.insights, async (req) => {
     const call = await db.callRecord.findFirst({ where: { id: paramsOf(req).c, accountId: callerOf(req).accountId } });
     if (!call) throw notFound('conversation');
     const insights = await db.insight.findMany({ where: { callId: call.id }, orderBy: { createdAt: 'asc' } });
@@ -251,7 +252,7 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
 
   // §5c signals. Each answers 202; one that does not fit the run's status is 409.
 
-  route(app, 'POST', '/missions/:m/runs/:r/cancel', async (req, reply) => {
+  route(app, 'POST', '/missions/:m/runs/:r/cancel', V1.cancelRun, async (req, reply) => {
     const run = await runFor(req);
     const body = bodyOf(req);
     const reason = optionalString(body, 'reason') ?? 'cancelled';
@@ -265,7 +266,7 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
     ['pause', 'running', 'paused', pauseEventSignal],
     ['resume', 'paused', 'running', resumeEventSignal],
   ] as const) {
-    route(app, 'POST', `/missions/:m/runs/:r/${signal}`, async (req, reply) => {
+    route(app, 'POST', `/missions/:m/runs/:r/${signal}`, V1.signalRun, async (req, reply) => {
       const run = await runFor(req);
       if (run.status !== from) throw new V1Error(409, 'invalid_transition', `only a ${from} run can ${signal} (this one is ${run.status})`);
       await tryUpdate(() => temporal.workflow.getHandle(runWorkflowId(run.id)).executeUpdate(updateRunUpdate, { args: [{ status: to }] }));
@@ -275,10 +276,10 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
   }
 
   // Gates belong to declarative runs, which this Parley does not serve: a compat run has none.
-  route(app, 'GET', '/missions/:m/runs/:r/gates', async (req) => {
+  route(app, 'GET', '/missions/:m/runs/:r/gates', V1.listGates, async (req) => {
     await runFor(req);
     return { data: [], meta: paged([], { size: 50, number: 1 }).meta };
   });
 
-  await memoryRoutes(app, { ...deps, runFor, touch });
+  await memoryRoutes(app, { db, temporal, config, runFor, touch });
 }

@@ -44,7 +44,7 @@ export interface SimCallInfo {
 export interface SimDriver extends TelephonyDriver {
   /** Calls still running, oldest first. */
   activeCalls(): SimCallInfo[];
-  /** Hangs up the one call placed by `command_id` (false when it is not running here). */
+  /** Hangs up the one call placed by `command_id` and ends its session (false when it is not running here). */
   hangupCommand(command_id: string): boolean;
   /** Aborts every call and waits for them to finish (graceful shutdown). */
   close(): Promise<void>;
@@ -117,8 +117,13 @@ export function createSimDriver(options: SimDriverOptions): SimDriver {
 
     hangupCommand(command_id: string): boolean {
       const call = active.get(command_id);
-      call?.phone.abort();
-      return Boolean(call);
+      if (!call) return false;
+      call.phone.abort();
+      // Parley hung up (call.sh end, an event's DELETE): the callee's phone reports the hang-up, so
+      // the voice session ends with the call instead of lingering `active` until its TTL. In the
+      // background: ending a session waits for its turn in flight, the hang-up itself need not.
+      void call.phone.reportHangup().then((detail) => log?.info({ command_id, detail }, 'sim call: hang-up reported'));
+      return true;
     },
 
     activeCalls(): SimCallInfo[] {

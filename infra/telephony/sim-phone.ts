@@ -47,6 +47,11 @@ export interface SimCallOptions {
   persona: Persona;
   pace: SimPace;
   direction?: SimCallDirection;
+  /**
+   * Incoming calls: the account line the caller rings (sent as `line_number`, a Parley addition
+   * the real app does not send; Parley then assumes its first line).
+   */
+  line?: string;
   onEvent?: (event: SimEvent) => void;
   /** Text → WAV for the caller's lines; defaults to espeak-ng with the persona's voice. */
   synthesize?: (text: string, persona: Persona) => Promise<Buffer>;
@@ -216,6 +221,7 @@ export class SimPhone {
   private setCaller(form: FormData): void {
     form.set('caller_number', this.options.number);
     form.set('call_direction', this.direction);
+    if (this.direction === 'incoming' && this.options.line) form.set('line_number', this.options.line);
   }
 
   /** Posts one turn, reports it and plays the reply; returns why the call must stop, if it must. */
@@ -259,7 +265,11 @@ export class SimPhone {
     return (this.options.synthesize ?? espeakSynthesize)(text, this.options.persona);
   }
 
-  /** Ends the session on Parley's side, as the person on the line hanging up. */
+  /** Ends the session on Parley's side, as the person on the line hanging up (after `abort()` too). */
+  reportHangup(): Promise<string | undefined> {
+    return this.hangupGateway();
+  }
+
   private async hangupGateway(): Promise<string | undefined> {
     if (!this.sid) return undefined;
     try {

@@ -13,6 +13,8 @@ import type { TelephonyDriver } from '../../infra/telephony/driver';
 import { createTestDb, TestDb } from './db';
 import { connectTestClient, createTestWorker, temporalAddress } from './temporal';
 import { TMP_DIR } from './paths';
+import type { AdmissionPool } from '../../infra/speech/admission';
+import type { SendBufferLimits } from '../../api/paced-socket';
 
 export interface Stack {
   app: FastifyInstance;
@@ -26,7 +28,7 @@ export interface Stack {
 
 export async function startStack(
   env: Record<string, string> = {},
-  options: { worker?: boolean; engines?: TurnDeps['engines']; telephony?: TelephonyDriver; lines?: (db: TestDb['db'], config: Config) => MissionLines } = {},
+  options: { worker?: boolean; engines?: TurnDeps['engines']; admission?: AdmissionPool; sendBuffer?: SendBufferLimits; telephony?: TelephonyDriver; lines?: (db: TestDb['db'], config: Config) => MissionLines } = {},
 ): Promise<Stack> {
   const testDb = await createTestDb();
   const taskQueue = `test-${randomUUID()}`;
@@ -35,7 +37,7 @@ export async function startStack(
   const config = loadConfig({ TEMPORAL_ADDRESS: temporalAddress(), DATABASE_URL: testDb.url, PARLEY_TASK_QUEUE: taskQueue, ...llm, ...env }, TMP_DIR);
   let stopWorker = async () => undefined;
   if (options.worker !== false) {
-    const { worker, connection } = await createTestWorker({ taskQueue, activities: buildActivities({ db: testDb.db, config, engines: options.engines, lines: options.lines?.(testDb.db, config) }) });
+    const { worker, connection } = await createTestWorker({ taskQueue, activities: buildActivities({ db: testDb.db, config, engines: options.engines, admission: options.admission, lines: options.lines?.(testDb.db, config) }) });
     const running = worker.run();
     let stopped = false;
     stopWorker = async () => {
@@ -47,7 +49,7 @@ export async function startStack(
     };
   }
   const client = await connectTestClient();
-  const app = await buildApp({ config, db: testDb.db, temporal: client, engines: options.engines, telephony: options.telephony });
+  const app = await buildApp({ config, db: testDb.db, temporal: client, engines: options.engines, telephony: options.telephony, sendBuffer: options.sendBuffer });
   return {
     app,
     config,

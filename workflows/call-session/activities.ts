@@ -5,6 +5,7 @@
 import { proxyActivities, proxyLocalActivities, type RetryPolicy } from '@temporalio/workflow';
 import type { StoreActivities } from '../../activities/store';
 import type { TurnActivities } from '../../activities/turn';
+import type { BotActivities } from '../../activities/clawdtalk';
 
 // The turn's stages run as local activities: a turn is one workflow task, with no server round
 // trip per stage (each regular activity cost ~40 ms of dispatch here, measured: see README
@@ -42,6 +43,19 @@ export const background = proxyActivities<TurnActivities>({
 // Session rows and events: a stuck database surfaces within seconds and Temporal keeps
 // retrying (with backoff) until it is back, so no session start or end is ever lost.
 export const store = proxyActivities<StoreActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' },
+});
+
+// The bot plane's writes on the turn path (route lookup, deep_tool_request) are a read and a
+// write or two: local like the bookkeeping, retried until the database answers.
+export const botStage = proxyLocalActivities<BotActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', maximumInterval: '5 seconds' },
+});
+
+// An inbound routed call's call.ended, off the turn path: retried until the database is back.
+export const botStore = proxyActivities<BotActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' },
 });

@@ -8,7 +8,7 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 export type SessionSource = 'api' | 'turn' | 'reset';
 export type EndReason = 'end_session' | 'hangup' | 'stale' | 'superseded' | 'rejected' | 'auth_failed' | 'max_duration';
 export type CallDirection = '' | 'incoming' | 'outgoing';
-export type ReplySource = 'llm' | 'agent' | 'fallback' | 'inject' | 'forced' | 'auth' | 'clarify';
+export type ReplySource = 'llm' | 'agent' | 'fallback' | 'inject' | 'forced' | 'auth' | 'clarify' | 'bot';
 
 export interface ChatMessage {
   role: 'user' | 'assistant';
@@ -47,6 +47,8 @@ export interface CarriedState {
   injectQueue: QueuedInject[];
   /** The agent holding the takeover, if any (a takeover lives as long as its connection). */
   takeoverAgentId?: string | null;
+  /** The call's link to the account's ClawdTalk client, if it was routed there. */
+  bot?: CarriedBot;
 }
 
 /** Speech queued for the caller: synthesised at enqueue, delivered by the next /api/turn. */
@@ -85,6 +87,8 @@ export interface TurnRequest {
   callDirection: CallDirection;
   /** Epoch ms at which the API received the request: the turn budget counts from here. */
   receivedAt: number;
+  /** The account line an incoming call rings on (`line_number`, sent by the simulated phone). */
+  lineNumber?: string;
 }
 
 export type TurnOutcome = 'ok' | 'ended' | 'rejected' | 'stale' | 'error';
@@ -193,4 +197,42 @@ export const answerTurnRequestUpdate = defineUpdate<{ ok: true }, [AgentReply]>(
 export const setInstructionsUpdate = defineUpdate<{ ok: true; session_id: string; scope: 'session' | 'turn' }, [InstructionsRequest]>('setInstructions');
 /** Injected context: the facts appended to the system prompt ("" clears). */
 export const setContextUpdate = defineUpdate<{ ok: true; session_id: string }, [ContextRequest]>('setContext');
+/** `bot_deep_tool_policy`: which caller turns of a bot-routed call go to the bot. */
+export type DeepToolPolicy = 'every_turn' | 'off';
+
+/** A call routed to the account's ClawdTalk client (shared/specs/clawdtalk-voice.md). */
+export interface BotRoute {
+  accountId: string;
+  /** `call_id` on the wire: the session id of an inbound call, the call record of an outbound one. */
+  callId: string;
+  direction: 'inbound' | 'outbound';
+  policy: DeepToolPolicy;
+  /** How long a turn waits for deep_tool_result before the local model answers (turn budget permitting). */
+  deepToolTimeoutMs: number;
+  callerNumber: string;
+}
+
+/** What a routed call carries over continue-as-new: its route and the requests still open. */
+export interface CarriedBot {
+  route: BotRoute | null;
+  requests: Array<{ requestId: string; at: number }>;
+}
+
+/** The bot's `deep_tool_progress` (final: false) or `deep_tool_result` (final: true). */
+export interface DeepToolAnswer {
+  requestId: string;
+  text: string;
+  final: boolean;
+}
+
+/** Where an answer went: into the waiting turn, or queued for the caller's next turn. */
+export interface DeepToolAck {
+  ok: true;
+  spoken: 'this_turn' | 'next_turn' | 'superseded';
+}
+
+/** Hands the bot's answer to the call; the validator refuses an unknown or expired request id. */
+export const answerDeepToolUpdate = defineUpdate<DeepToolAck, [DeepToolAnswer]>('answerDeepTool');
+/** The bot's `response`: an inbound call's greeting while the greeting turn waits for it, else speech queued for the next turn. */
+export const botResponseUpdate = defineUpdate<{ ok: true; spoken: 'greeting' | 'next_turn' }, [{ text: string }]>('botResponse');
 export const callStateQuery = defineQuery<CallState>('callState');

@@ -1,5 +1,6 @@
 /** The call session's state, kept apart from the workflow body so handlers stay one-liners. */
 import { ApplicationFailure } from '@temporalio/workflow';
+import { BotLink } from './bot-link';
 import type {
   AgentReply,
   CallSessionInput,
@@ -56,6 +57,8 @@ export class CallSession {
   maxHistoryTurns = 8;
   /** max_duration_sec from the runtime settings at the last turn; 0 = no limit. */
   maxDurationSec = 0;
+  /** The call's link to the account's ClawdTalk client (workflows/call-session/bot.ts). */
+  readonly bot: BotLink;
 
   /** The app hangs up at max_duration_sec; a session still open 60 s later is ended here. */
   maxDurationDeadline(): number | null {
@@ -79,6 +82,7 @@ export class CallSession {
     this.context = c?.context ?? '';
     this.injectQueue = c?.injectQueue ?? [];
     this.takeoverAgentId = c?.takeoverAgentId ?? null;
+    this.bot = new BotLink(c?.bot);
     this.callerNumber = input.callerNumber;
     this.callDirection = input.callDirection;
     for (const t of c?.recentTurns ?? []) this.recentTurns.set(t.key, { at: t.at, result: Promise.resolve(t.result) });
@@ -186,6 +190,7 @@ export class CallSession {
       recentTurns,
       injectQueue: this.injectQueue,
       takeoverAgentId: this.takeoverAgentId,
+      ...(this.bot.carry() ? { bot: this.bot.carry() } : {}),
     };
   }
 

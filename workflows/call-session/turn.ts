@@ -6,6 +6,7 @@
 import { ActivityFailure, ApplicationFailure, condition, uuid4 } from '@temporalio/workflow';
 import { asrStage, background, bookkeeping, llmStage, store, ttsStage } from './activities';
 import type { CallSession } from './state';
+import { askBot, botGreeting, routeToBot } from './bot';
 import type { ChatMessage, QueuedInject, ReplySource, TurnRequest, TurnResult } from './messages';
 
 export const CLARIFY_REPLY = 'I could not hear that clearly. Please try again.';
@@ -39,6 +40,7 @@ export async function runTurn(session: CallSession, req: TurnRequest): Promise<T
     session.history = begin.callerHistory.history;
     session.summary = begin.callerHistory.summary;
   }
+  await routeToBot(session, req);
   const inject = session.injectQueue.shift();
   if (inject) return deliverInject(session, req, inject, begin.fence, begin.keepHistory);
 
@@ -49,11 +51,12 @@ export async function runTurn(session: CallSession, req: TurnRequest): Promise<T
     let replySource: ReplySource;
     let hangup = false;
     const metrics = { asr_ms: 0, llm_ms: 0, tts_ms: 0 };
+    let deepTool: { request_id: string; status: string } | undefined;
 
     if (req.forcedReply !== null) {
       // The phone speaks the app's configured greeting; a call the missions plane placed
       // greets with its assistant's greeting instead (the app plays whatever reply it gets).
-      reply = req.resetSession && begin.missionGreeting ? begin.missionGreeting : req.forcedReply;
+      reply = await botGreeting(session, req, req.resetSession && begin.missionGreeting ? begin.missionGreeting : req.forcedReply);
       replySource = 'forced';
       session.history.push({ role: 'assistant', content: reply });
     } else {
@@ -81,11 +84,19 @@ export async function runTurn(session: CallSession, req: TurnRequest): Promise<T
         // Step 10: the takeover holder answers; if it does not in time, the LLM does (fallback).
         const heldBy = session.takeoverAgentId;
         const agent = heldBy ? await askAgent(session, req, heldBy, transcript, begin) : null;
+        // A call routed to the account's bot asks it (deep_tool_request) unless an agent holds the call.
+        const bot = heldBy ? null : await askBot(session, req, transcript, begin.turnBudgetMs);
+        if (bot) deepTool = { request_id: bot.requestId, status: bot.status };
         if (agent) {
           metrics.llm_ms = agent.ms;
           reply = agent.reply;
           model = 'agent';
           replySource = 'agent';
+        } else if (bot?.status === 'answered') {
+          metrics.llm_ms = bot.ms;
+          reply = bot.reply;
+          model = 'bot';
+          replySource = 'bot';
         } else {
           const turnSupplement = session.turnSupplement;
           session.turnSupplement = ''; // one-shot: consumed by this LLM turn
@@ -101,7 +112,7 @@ export async function runTurn(session: CallSession, req: TurnRequest): Promise<T
           metrics.llm_ms = llm.llmMs;
           reply = llm.reply;
           model = llm.model;
-          replySource = heldBy ? 'fallback' : 'llm';
+          replySource = heldBy || bot ? 'fallback' : 'llm';
         }
         session.history.push({ role: 'user', content: transcript }, { role: 'assistant', content: reply });
       }
@@ -126,12 +137,15 @@ export async function runTurn(session: CallSession, req: TurnRequest): Promise<T
       receivedAt: req.receivedAt,
       requestKey: req.requestKey,
       audioBlobId: speech.audioBlobId,
+      // A reference only (the audio stays in the database): the dashboard plays it back.
+      callerAudioBlobId: req.audioBlobId,
       callerNumber: session.callerNumber,
       keepHistory: begin.keepHistory,
       history: session.history,
       summary: session.summary,
       hangup,
       fence: begin.fence,
+      ...(deepTool ? { deepTool } : {}),
     });
     if (committed.stale) return staleTurn(session, req);
     if (hangup) session.requestEnd('auth_failed');

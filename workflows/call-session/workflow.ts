@@ -10,6 +10,7 @@ import {
 import { background, bookkeeping, injects, store } from './activities';
 import { CallSession } from './state';
 import { runTurn } from './turn';
+import { announceBotCallEnded, answerDeepTool, botResponse, validateDeepToolAnswer } from './bot';
 import {
   CallSessionInput,
   CallSessionResult,
@@ -24,6 +25,8 @@ import {
   answerTurnRequestUpdate,
   setInstructionsUpdate,
   setContextUpdate,
+  answerDeepToolUpdate,
+  botResponseUpdate,
   type ContextRequest,
   type InstructionsRequest,
   type ReleaseRequest,
@@ -63,6 +66,10 @@ export async function callSessionWorkflow(input: CallSessionInput): Promise<Call
   );
   setHandler(setInstructionsUpdate, (req) => setInstructions(session, req), { validator: (req) => session.validateInstructions(req) });
   setHandler(setContextUpdate, (req) => setContext(session, req), { validator: (req) => session.validateContext(req) });
+  // The ClawdTalk bot's answers: what arrives too late for its turn is spoken on the next one.
+  const speakLater = (text: string) => injectSpeech(session, { injectId: uuid4().replace(/-/g, ''), text });
+  setHandler(answerDeepToolUpdate, (req) => answerDeepTool(session, req, speakLater), { validator: (req) => validateDeepToolAnswer(session, req) });
+  setHandler(botResponseUpdate, (req) => botResponse(session, req.text, speakLater), { validator: (req) => session.validateInject(req) });
   setHandler(
     endSessionUpdate,
     async ({ reason }) => {
@@ -122,6 +129,7 @@ export async function callSessionWorkflow(input: CallSessionInput): Promise<Call
     history: session.history,
     summary: session.summary,
   });
+  await announceBotCallEnded(session);
   session.closed = true;
   await condition(allHandlersFinished);
   return { sessionId: input.sessionId, endReason };
