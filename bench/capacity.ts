@@ -14,7 +14,7 @@ import { parleyCall, percentile, ramp, runStep, type Call, type StepResult } fro
 
 export interface CapacityResults {
   floor_turn: { n: number; p50_ms: number; p95_ms: number };
-  capacity: { parley_turns_per_s: number; floor_turns_per_s: number; ratio: number; parley_steps: StepResult[]; floor_steps: StepResult[] };
+  capacity: { parley_turns_per_s: number; floor_turns_per_s: number; ratio: number; parley_saturation_turns_per_s: number; floor_saturation_turns_per_s: number; parley_steps: StepResult[]; floor_steps: StepResult[] };
   realistic: StepResult[];
   overload: StepResult & { offered_x_capacity: number; capacity_basis_turns_per_s: number };
 }
@@ -69,7 +69,7 @@ export async function capacityBench(opts: { temporal: Client; floorTaskQueue: st
 
   // Twice the capacity; if not even the first step held p95 ≤ 100 ms, twice the most turns/s
   // any step completed (the saturation throughput).
-  const basis = parleyRamp.turns_per_s || Math.max(...parleyRamp.steps.map((s) => s.turns_per_s));
+  const basis = parleyRamp.turns_per_s || parleyRamp.saturation_turns_per_s;
   const overloadCalls = Math.max(2, Math.ceil(2 * basis));
   const overloadSeconds = quick ? 15 : 60;
   process.stdout.write(`overload: ${overloadCalls} calls at one turn per second (2 × capacity) for ${overloadSeconds} s…\n`);
@@ -81,6 +81,8 @@ export async function capacityBench(opts: { temporal: Client; floorTaskQueue: st
       parley_turns_per_s: parleyRamp.turns_per_s,
       floor_turns_per_s: floorRamp.turns_per_s,
       ratio: floorRamp.turns_per_s ? Math.round((parleyRamp.turns_per_s / floorRamp.turns_per_s) * 100) / 100 : 0,
+      parley_saturation_turns_per_s: parleyRamp.saturation_turns_per_s,
+      floor_saturation_turns_per_s: floorRamp.saturation_turns_per_s,
       parley_steps: parleyRamp.steps,
       floor_steps: floorRamp.steps,
     },
@@ -93,7 +95,7 @@ export async function capacityBench(opts: { temporal: Client; floorTaskQueue: st
 export function printCapacity(r: CapacityResults, turnOverheadP50: number): void {
   console.log(`floor_turn: bare update round trip, sequential (ms), n = ${r.floor_turn.n}; per-turn overhead p50 = ${(turnOverheadP50 / r.floor_turn.p50_ms).toFixed(2)} × floor_turn`);
   console.table({ floor_turn: { p50: r.floor_turn.p50_ms, p95: r.floor_turn.p95_ms } });
-  console.log(`capacity at p95 overhead ≤ ${P95_LIMIT_MS} ms: Parley ${r.capacity.parley_turns_per_s} turns/s, floor ${r.capacity.floor_turns_per_s} turns/s (ratio ${r.capacity.ratio})`);
+  console.log(`capacity at p95 overhead ≤ ${P95_LIMIT_MS} ms: Parley ${r.capacity.parley_turns_per_s} turns/s, floor ${r.capacity.floor_turns_per_s} turns/s (ratio ${r.capacity.ratio}); saturated: Parley ${r.capacity.parley_saturation_turns_per_s}, floor ${r.capacity.floor_saturation_turns_per_s} turns/s`);
   console.table([...r.capacity.parley_steps.map((s) => ({ ramp: 'parley', ...s })), ...r.capacity.floor_steps.map((s) => ({ ramp: 'floor', ...s }))]);
   console.log('realistic: one turn per 5 s per call');
   console.table(r.realistic);

@@ -20,6 +20,9 @@ export type ScaleOutResults =
       one_worker_turns_per_s: number;
       two_workers_turns_per_s: number;
       ratio: number;
+      /** The most turns/s any step completed, p95 within the limit or not. */
+      one_worker_saturation_turns_per_s: number;
+      two_workers_saturation_turns_per_s: number;
       one_worker_steps: StepResult[];
       two_workers_steps: StepResult[];
     };
@@ -96,6 +99,8 @@ export async function scaleOutBench(opts: { temporalAddress: string; directP50: 
       one_worker_turns_per_s: one.turns_per_s,
       two_workers_turns_per_s: two.turns_per_s,
       ratio: one.turns_per_s ? Math.round((two.turns_per_s / one.turns_per_s) * 100) / 100 : 0,
+      one_worker_saturation_turns_per_s: one.saturation_turns_per_s,
+      two_workers_saturation_turns_per_s: two.saturation_turns_per_s,
       one_worker_steps: one.steps,
       two_workers_steps: two.steps,
     };
@@ -108,6 +113,6 @@ export async function scaleOutBench(opts: { temporalAddress: string; directP50: 
 
 export function printScaleOut(r: ScaleOutResults): void {
   if ('skipped' in r) return void console.log(`scale-out: skipped (${r.skipped})`);
-  console.log(`scale-out (PostgreSQL, ${r.api_replicas} API replicas): 1 worker ${r.one_worker_turns_per_s} turns/s, 2 workers ${r.two_workers_turns_per_s} turns/s (ratio ${r.ratio})`);
+  console.log(`scale-out (PostgreSQL, ${r.api_replicas} API replicas): 1 worker ${r.one_worker_turns_per_s} turns/s, 2 workers ${r.two_workers_turns_per_s} turns/s (ratio ${r.ratio}); saturated: ${r.one_worker_saturation_turns_per_s} vs ${r.two_workers_saturation_turns_per_s} turns/s`);
   console.table([...r.one_worker_steps.map((s) => ({ workers: 1, ...s })), ...r.two_workers_steps.map((s) => ({ workers: 2, ...s }))]);
 }

@@ -9,6 +9,7 @@ import { createGuards } from './guards';
 import { missionRoutes } from './missions';
 import { assistantRoutes } from './assistants';
 import { callRoutes } from './calls';
+import { streamRoutes } from './stream';
 
 /** Mounted under `/v1` by api/app.ts. */
 export async function v1Surface(app: FastifyInstance): Promise<void> {
@@ -27,4 +28,5 @@ export async function v1Surface(app: FastifyInstance): Promise<void> {
   await missionRoutes(app, app);
   await assistantRoutes(app, app);
   await callRoutes(app, app);
+  await streamRoutes(app, { resolve: guards.callerForKey });
 }
