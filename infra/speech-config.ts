@@ -111,16 +111,20 @@ class Reader {
     return n;
   }
 
-  /** An engine name from `allowed`; an OpenAI-compatible base URL means `openai` unless one is named. */
+  /**
+   * A stage's engine. An OpenAI-compatible base URL selects `openai`, as in the gateway contract,
+   * where setting a provider URL (e.g. `POST /api/config/llm`) switches the stage to it; the
+   * engine key names the local engine used when no URL is set.
+   */
   engine<E extends string>(key: string, allowed: E[], hasBaseUrl: boolean, fallback: E): E {
     const found = first(this.get, key);
-    if (!found) return hasBaseUrl ? ('openai' as E) : fallback;
-    if (!allowed.includes(found.value as E)) {
+    if (found && !allowed.includes(found.value as E)) {
       this.problems.push(`${found.key} must be one of ${allowed.join(', ')} (got ${JSON.stringify(found.value)})`);
-      return hasBaseUrl ? ('openai' as E) : fallback;
+    } else if (found?.value === 'openai' && !hasBaseUrl) {
+      this.problems.push(`${found.key} is openai but no base URL is set for it`);
     }
-    if (found.value === 'openai' && !hasBaseUrl) this.problems.push(`${found.key} is openai but no base URL is set for it`);
-    return found.value as E;
+    if (hasBaseUrl) return 'openai' as E;
+    return found && allowed.includes(found.value as E) && found.value !== 'openai' ? (found.value as E) : fallback;
   }
 
   bool(keys: string[], fallback: boolean): boolean {

@@ -149,8 +149,9 @@ describe('speechConfigFrom', () => {
     });
     const debian = from({ asr_engine: 'pocketsphinx-binary', tts_engine: 'espeak-binary' }).config;
     expect([debian.asr.engine, debian.tts.engine]).toEqual(['pocketsphinx-binary', 'espeak-binary']);
-    // A named local engine wins over a base URL; without a name the URL means openai.
-    expect(from({ llm_base_url: 'http://127.0.0.1:8080/v1', llm_engine: 'llama' }).config.llm).toMatchObject({ engine: 'llama', base_url: '' });
+    // A base URL means openai (POST /api/config/llm switches to it); the named engine is used without one.
+    expect(from({ llm_base_url: 'http://127.0.0.1:8080/v1', llm_engine: 'echo' }).config.llm).toMatchObject({ engine: 'openai', base_url: 'http://127.0.0.1:8080/v1' });
+    expect(from({ llm_base_url: '', llm_engine: 'echo' }).config.llm).toMatchObject({ engine: 'echo', base_url: '' });
     expect(from({ llm_base_url: 'http://127.0.0.1:8080/v1' }).config.llm).toMatchObject({ engine: 'openai', base_url: 'http://127.0.0.1:8080/v1' });
     expect(from({ asr_engine: 'whisper', llm_engine: 'openai', tts_engine: 'piper' }).problems).toEqual([
       'asr_engine must be one of openai, pocketsphinx, pocketsphinx-binary (got "whisper")',
