@@ -30,18 +30,20 @@ COPY . .
 # `prisma generate` wants a schema engine path but never runs it (see prisma/tasks.ts).
 RUN PRISMA_SCHEMA_ENGINE_BINARY=/bin/true node --import tsx prisma/tasks.ts generate \
  && node scripts/build-web.js \
+ && PARLEY_MODELS_DIR=/app/models node --import tsx -e "const m = require('./infra/models/embedded'); (async () => { await m.ensureEmbeddedLlm(console.log); await m.ensurePocketsphinx(console.log); })()" \
  && npm prune --omit=dev --no-audit --no-fund \
  && chmod 0755 deploy/docker-entrypoint.sh
 
 # ---------------------------------------------------------------------------------------------
-# runtime: the voice pipeline's speech tools, the app, a non-root user.
+# runtime: python3 for the embedded ASR (PocketSphinx 5 from its PyPI wheel), the app with the
+# embedded models fetched at build time, a non-root user.
 FROM ${NODE_IMAGE} AS runtime
 
 RUN apt-get update \
- && apt-get install -y --no-install-recommends espeak-ng pocketsphinx pocketsphinx-en-us \
+ && apt-get install -y --no-install-recommends python3 \
  && rm -rf /var/lib/apt/lists/*
 
-ENV NODE_ENV=production
+ENV NODE_ENV=production PARLEY_MODELS_DIR=/app/models
 WORKDIR /app
 COPY --from=build /app /app
 # The data dir (.parley) is only written in the embedded SQLite mode; make it the user's anyway.
