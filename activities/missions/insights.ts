@@ -1,14 +1,18 @@
 /**
  * Conversation insights (spec E08): after an answered call, the assistant's insight template and
- * its JSON Schema go to the OpenAI-compatible LLM with the transcript; the answer is validated
- * with ajv. Temporal retries a bad or failed answer; the fifth failure is stored as `failed`.
+ * its JSON Schema go to the LLM with the transcript; the answer is validated with ajv. The
+ * embedded model decodes under a grammar built from the schema, so its answer always fits; an
+ * OpenAI-compatible server is asked for JSON. Temporal retries a bad or failed answer; the fifth
+ * failure is stored as `failed`.
  */
 import Ajv from 'ajv';
 import { Context } from '@temporalio/activity';
 import type { Config } from '../../infra/config';
 import type { Db } from '../../infra/db';
 import { loadRuntimeSettings } from '../../infra/settings';
-import { createOpenAIClient } from '../../infra/speech/openai-providers';
+import { createLlama } from '../../infra/speech/llama';
+import { createOpenAIClient, type ChatMessage } from '../../infra/speech/openai-providers';
+import type { LlmSettings } from '../../infra/speech-config';
 
 export interface InsightTemplate {
   name: string;
@@ -25,6 +29,19 @@ export const DEFAULT_INSIGHT: InsightTemplate = {
 /** Tries before an insight is stored as `failed` (the activity's retry policy allows as many). */
 export const INSIGHT_MAX_TRIES = 5;
 const LLM_TIMEOUT_MS = 30_000;
+/** Enough for a summary and a few facts; the grammar closes the object within it. */
+const INSIGHT_MAX_TOKENS = 300;
+
+/** The model's answer as a JSON value: grammar-constrained locally, extracted from text remotely. */
+async function askForJson(llm: LlmSettings, messages: ChatMessage[], schema: Record<string, unknown>): Promise<unknown> {
+  if (llm.engine === 'llama') return createLlama(llm).json(messages, schema, INSIGHT_MAX_TOKENS);
+  const client = createOpenAIClient({ base_url: llm.base_url, api_key: llm.api_key }, LLM_TIMEOUT_MS);
+  const completion = await client.chat.completions.create({ model: llm.model, temperature: 0, messages });
+  const text = completion.choices[0]?.message?.content ?? '';
+  const json = /\{[\s\S]*\}/.exec(text)?.[0];
+  if (!json) throw new Error(`the model answered no JSON object: ${text.slice(0, 200)}`);
+  return JSON.parse(json);
+}
 
 export function createInsightActivities(deps: { db: Db; config: Pick<Config, 'lookup'> }) {
   const { db } = deps;
@@ -46,30 +63,21 @@ export function createInsightActivities(deps: { db: Db; config: Pick<Config, 'lo
       const transcript = turns.flatMap((t) => [t.transcript ? `Callee: ${t.transcript}` : '', t.reply ? `Assistant: ${t.reply}` : '']).filter(Boolean).join('\n');
       const settings = await loadRuntimeSettings(db, deps.config);
       const llm = settings.speech.llm;
-      if (llm.engine !== 'openai') {
+      if (llm.engine === 'echo') {
         // No language model: say so instead of inventing an insight.
-        const error = 'no LLM configured (PARLEY_LLM_BASE_URL): insights need a language model';
+        const error = 'no LLM configured: the echo responder (PARLEY_LLM_ENGINE=echo) is not a language model, and insights need one';
         await save(input.callId, template.name, { status: 'failed', result: '', error });
         return { status: 'failed', result: '' };
       }
       const attempt = Context.current().info.attempt;
       try {
-        const client = createOpenAIClient({ base_url: llm.base_url, api_key: llm.api_key }, LLM_TIMEOUT_MS);
-        const completion = await client.chat.completions.create({
-          model: llm.model,
-          temperature: 0,
-          messages: [
-            {
-              role: 'system',
-              content: `You extract insights from phone call transcripts. ${template.instructions}\nAnswer with one JSON object only, valid against this JSON Schema:\n${JSON.stringify(template.schema)}`,
-            },
-            { role: 'user', content: `Assistant instructions: ${rec?.instructions || assistant?.instructions || ''}\n\nTranscript:\n${transcript || '(no words were exchanged)'}` },
-          ],
-        });
-        const text = completion.choices[0]?.message?.content ?? '';
-        const json = /\{[\s\S]*\}/.exec(text)?.[0];
-        if (!json) throw new Error(`the model answered no JSON object: ${text.slice(0, 200)}`);
-        const structured = JSON.parse(json) as Record<string, unknown>;
+        const structured = (await askForJson(llm, [
+          {
+            role: 'system',
+            content: `You extract insights from phone call transcripts. ${template.instructions}\nAnswer with one JSON object only, valid against this JSON Schema:\n${JSON.stringify(template.schema)}`,
+          },
+          { role: 'user', content: `Assistant instructions: ${rec?.instructions || assistant?.instructions || ''}\n\nTranscript:\n${transcript || '(no words were exchanged)'}` },
+        ], template.schema)) as Record<string, unknown>;
         const validate = ajv.compile(template.schema);
         if (!validate(structured)) throw new Error(`the model's JSON does not fit the schema: ${ajv.errorsText(validate.errors)}`);
         const result = typeof structured.summary === 'string' ? structured.summary : JSON.stringify(structured);

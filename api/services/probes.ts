@@ -4,18 +4,31 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { databaseKind } from '../../infra/db';
 import { loadRuntimeSettings } from '../../infra/settings';
+import { embeddedLlmPath, pocketsphinxDir } from '../../infra/models/embedded';
 import type { SpeechConfig } from '../../infra/speech-config';
 
-const LOCAL_BINARIES: Record<string, string> = { pocketsphinx: 'pocketsphinx', espeak: 'espeak-ng' };
+const LOCAL_BINARIES: Record<string, string> = { 'pocketsphinx-binary': 'pocketsphinx_continuous', 'espeak-binary': 'espeak-ng' };
+
+/** What an embedded engine needs on disk (its model, its package); the boot check loaded it once. */
+function embeddedMissing(s: { engine: string; model_path?: string }): string | null {
+  const missing = (file: string, what: string) => (fs.existsSync(file) ? null : `${what} missing (${file})`);
+  if (s.engine === 'llama') return missing(s.model_path || embeddedLlmPath(), 'model file');
+  if (s.engine === 'pocketsphinx') return onPath('python3') ? missing(path.join(pocketsphinxDir(), 'pocketsphinx'), 'PocketSphinx wheel') : 'python3 not installed';
+  return missing(path.join(path.dirname(require.resolve('espeak-ng')), 'espeak-ng.wasm'), 'npm package espeak-ng');
+}
 
 function onPath(binary: string): boolean {
   return (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && fs.existsSync(path.join(dir, binary)));
 }
 
 /** Whether one voice stage can answer: a local engine by its binary, a server by GET /models. */
-export async function probeStage(s: { engine: string; base_url: string; api_key: string; model: string }): Promise<Probe & { engine: string; model: string }> {
+export async function probeStage(s: { engine: string; base_url: string; api_key: string; model: string; model_path?: string }): Promise<Probe & { engine: string; model: string }> {
   const info = { engine: s.engine, model: s.model };
   if (s.engine === 'echo') return { ok: true, ...info };
+  if (['llama', 'pocketsphinx', 'espeak'].includes(s.engine)) {
+    const missing = embeddedMissing(s);
+    return missing ? { ok: false, error: missing, ...info } : { ok: true, ...info };
+  }
   if (LOCAL_BINARIES[s.engine]) {
     return onPath(LOCAL_BINARIES[s.engine]) ? { ok: true, ...info } : { ok: false, error: `${LOCAL_BINARIES[s.engine]} not installed`, ...info };
   }

@@ -1,6 +1,7 @@
 /**
- * The /v1 surface: the missions plane (ClawdTalk-compatible API, shared/specs/missions-api.md): an
- * encapsulated plugin with its own API-key auth, rate limits, idempotency, W3 errors and 404s.
+ * The /v1 surface: the ClawdTalk-compatible missions plane (differences from the contract:
+ * docs/api.md), an encapsulated plugin with its own API-key auth, rate limits, idempotency,
+ * W3 errors and 404s.
  */
 import type { FastifyInstance } from 'fastify';
 import { v1ErrorHandler, errorBody } from './errors';

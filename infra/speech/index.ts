@@ -1,14 +1,18 @@
 /**
  * The voice pipeline's provider layer: one object that transcribes, completes and speaks,
- * with the engine for each stage chosen by the configuration (OpenAI-compatible servers,
- * else pocketsphinx, echo and espeak-ng). Activities wrap it; it knows nothing of workflows.
+ * with the engine for each stage chosen by the configuration (OpenAI-compatible servers, else
+ * the embedded PocketSphinx 5, llama.cpp and espeak-ng WebAssembly; Debian's programs and the
+ * echo responder when named). Activities wrap it; it knows nothing of workflows.
  */
 import type { SpeechConfig } from '../speech-config';
 import { ECHO_MODEL, echoReply } from './echo';
 import { ProviderError } from './errors';
 import { createEspeak, type EspeakOptions } from './espeak';
+import { createEspeakWasm } from './espeak-wasm';
+import { createLlama } from './llama';
 import { createOpenAIChat, createOpenAISpeaker, createOpenAITranscriber, type ChatMessage } from './openai-providers';
 import { createPocketsphinx, type PocketsphinxOptions } from './pocketsphinx';
+import { createPocketsphinxWheel } from './pocketsphinx-wheel';
 import { cleanReply } from './text';
 import { parseWav, WavError } from './wav';
 
@@ -53,9 +57,19 @@ async function timed<T>(run: () => Promise<T>): Promise<{ value: T; ms: number }
 export function createSpeechEngines(config: SpeechConfig, opts: SpeechEngineOptions = {}): SpeechEngines {
   const { asr, llm, tts } = config;
   const asrEngine =
-    asr.engine === 'openai' ? createOpenAITranscriber(asr, opts.timeoutMs?.asr ?? 10_000) : createPocketsphinx(opts.pocketsphinx);
-  const chat = llm.engine === 'openai' ? createOpenAIChat(llm, opts.timeoutMs?.llm ?? 20_000) : null;
-  const speaker = tts.engine === 'openai' ? createOpenAISpeaker(tts, opts.timeoutMs?.tts ?? 10_000) : createEspeak(opts.espeak);
+    asr.engine === 'openai'
+      ? createOpenAITranscriber(asr, opts.timeoutMs?.asr ?? 10_000)
+      : asr.engine === 'pocketsphinx-binary'
+        ? createPocketsphinx(opts.pocketsphinx)
+        : createPocketsphinxWheel({ timeoutMs: opts.timeoutMs?.asr });
+  const chat =
+    llm.engine === 'openai' ? createOpenAIChat(llm, opts.timeoutMs?.llm ?? 20_000) : llm.engine === 'llama' ? createLlama(llm, { timeoutMs: opts.timeoutMs?.llm }) : null;
+  const speaker =
+    tts.engine === 'openai'
+      ? createOpenAISpeaker(tts, opts.timeoutMs?.tts ?? 10_000)
+      : tts.engine === 'espeak-binary'
+        ? createEspeak(opts.espeak)
+        : createEspeakWasm({ timeoutMs: opts.timeoutMs?.tts });
 
   const describe = (s: SpeechConfig[keyof SpeechConfig]): EngineDescription => ({
     engine: s.engine,

@@ -5,7 +5,7 @@
  * touches a real phone line; it exists for demos, the `parley phone` CLI and end-to-end tests.
  */
 import { randomUUID } from 'node:crypto';
-import { createEspeak } from '../speech/espeak';
+import { createEspeakWasm } from '../speech/espeak-wasm';
 import { silenceWav, toPcm16Mono, wavDurationMs } from '../speech/wav';
 import type { Persona } from './personas';
 
@@ -84,7 +84,7 @@ export const SIM_TIMINGS: Record<SimPace, { ringMs: number; ringTimeoutMs: numbe
 const TURN_TIMEOUT_MS = 45_000;
 const HANGUP_TIMEOUT_MS = 10_000;
 
-const defaultEspeak = createEspeak();
+const defaultEspeak = createEspeakWasm();
 
 function espeakSynthesize(text: string, persona: Persona): Promise<Buffer> {
   return defaultEspeak.speak(text, persona.voice ?? 'en-us', persona.speed ?? 1);

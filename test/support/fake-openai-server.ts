@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createEspeak } from '../../infra/speech/espeak';
+import { createEspeakWasm } from '../../infra/speech/espeak-wasm';
 import { encodeWav } from '../../infra/speech/wav';
 
 export interface RecordedRequest {
@@ -88,7 +88,7 @@ export async function startFakeOpenAIServer(): Promise<FakeOpenAIServer> {
   let transcript = DEFAULT_FAKE_TRANSCRIPT;
   let speech: SpeechKind = 'tone';
   let failures = { left: 0, status: 500, message: '' };
-  const espeak = createEspeak();
+  const espeak = createEspeakWasm();
 
   const send = (res: http.ServerResponse, status: number, body: unknown, type = 'application/json') => {
     const data = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));

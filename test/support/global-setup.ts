@@ -9,10 +9,15 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTES } from '../../common/search-attributes';
 import { freePort, temporalCliPath } from '../../infra/dev-server';
+import { ensureEmbeddedLlm, ensurePocketsphinx } from '../../infra/models/embedded';
 import { BUNDLE_PATH, TMP_DIR } from './paths';
 
 export default async function globalSetup(): Promise<void> {
   fs.mkdirSync(TMP_DIR, { recursive: true });
+  // The embedded engines' models, fetched once here rather than raced for by parallel test files.
+  const log = (msg: string) => process.stdout.write(`[models] ${msg}\n`);
+  await ensureEmbeddedLlm(log);
+  await ensurePocketsphinx(log).catch((err: Error) => log(`PocketSphinx 5 unavailable, its tests will say why: ${err.message}`));
   if (!process.env.TEMPORAL_ADDRESS) {
     const cli = temporalCliPath();
     const port = await freePort();

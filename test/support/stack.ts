@@ -32,7 +32,9 @@ export async function startStack(
 ): Promise<Stack> {
   const testDb = await createTestDb();
   const taskQueue = `test-${randomUUID()}`;
-  const config = loadConfig({ TEMPORAL_ADDRESS: temporalAddress(), DATABASE_URL: testDb.url, PARLEY_TASK_QUEUE: taskQueue, ...env }, TMP_DIR);
+  // The echo responder unless a test configures an LLM: its replies are predictable.
+  const llm = env.PARLEY_LLM_BASE_URL || env.PARLEY_LLM_ENGINE ? {} : { PARLEY_LLM_ENGINE: 'echo' };
+  const config = loadConfig({ TEMPORAL_ADDRESS: temporalAddress(), DATABASE_URL: testDb.url, PARLEY_TASK_QUEUE: taskQueue, ...llm, ...env }, TMP_DIR);
   let stopWorker = async () => undefined;
   if (options.worker !== false) {
     const { worker, connection } = await createTestWorker({ taskQueue, activities: buildActivities({ db: testDb.db, config, engines: options.engines, admission: options.admission, lines: options.lines?.(testDb.db, config) }) });

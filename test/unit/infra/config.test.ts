@@ -6,7 +6,7 @@ test('defaults: loopback:8996, embedded SQLite under .parley, embedded Temporal 
   const c = load({});
   expect(c).toMatchObject({ host: '127.0.0.1', port: 8996, embeddedTemporal: true, temporalAddress: '127.0.0.1:7233', sessionTtl: 60, telephonyDriver: 'sim' });
   expect(c.databaseUrl).toBe('file:/tmp/.parley/parley.db');
-  expect(c.speech.llm.engine).toBe('echo');
+  expect(c.speech.llm.engine).toBe('llama');
 });
 
 test('G04 a non-loopback host without a real token refuses to start', () => {

@@ -10,8 +10,8 @@ const configFrom = (keys: Record<string, string>) => {
 };
 
 describe('createSpeechEngines', () => {
-  describe('local engines (nothing configured): pocketsphinx, echo, espeak-ng', () => {
-    const engines = createSpeechEngines(configFrom({}));
+  describe('local engines: embedded pocketsphinx and espeak-ng, the echo responder by name', () => {
+    const engines = createSpeechEngines(configFrom({ llm_engine: 'echo' }));
 
     it('describes what runs each stage', () => {
       expect(engines.describe()).toEqual({

@@ -1,8 +1,9 @@
 import { ProviderError } from '../../../infra/speech/errors';
 import { createEspeak, espeakWordsPerMinute } from '../../../infra/speech/espeak';
 import { parseWav, wavDurationMs } from '../../../infra/speech/wav';
+import { describeWithBinary } from '../../support/binaries';
 
-describe('espeak-ng TTS', () => {
+describeWithBinary('espeak-ng', 'espeak-ng TTS (the Debian program)', () => {
   const espeak = createEspeak();
 
   it('speaks into a canonical RIFF PCM16 mono file', async () => {

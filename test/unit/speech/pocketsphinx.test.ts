@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createEspeak } from '../../../infra/speech/espeak';
+import { createEspeakWasm } from '../../../infra/speech/espeak-wasm';
 import { createPocketsphinx } from '../../../infra/speech/pocketsphinx';
 import { decodeMono, resample, silenceWav } from '../../../infra/speech/wav';
+import { describeWithBinary } from '../../support/binaries';
 
 function stereoHeader(rate: number, dataLength: number): Buffer {
   const h = Buffer.alloc(44);
@@ -27,8 +28,8 @@ function emptyTmpDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'parley-asr-test-'));
 }
 
-describe('pocketsphinx ASR', () => {
-  const espeak = createEspeak();
+describeWithBinary('pocketsphinx_continuous', 'pocketsphinx ASR (the Debian program)', () => {
+  const espeak = createEspeakWasm();
   const pocketsphinx = createPocketsphinx();
 
   // pocketsphinx's US English model hears espeak-ng's voice poorly: "hello world" comes back

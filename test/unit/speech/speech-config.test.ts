@@ -9,10 +9,12 @@ describe('speechConfigFrom', () => {
     expect(config.asr).toMatchObject({ engine: 'pocketsphinx', base_url: '', model: 'en-us', language: '' });
     expect(config.tts).toMatchObject({ engine: 'espeak', base_url: '', voice: 'en', speed: 1, language: '' });
     expect(config.llm).toEqual({
-      engine: 'echo',
+      engine: 'llama',
       base_url: '',
       api_key: '',
-      model: 'echo',
+      model: 'SmolLM2-135M-Instruct-Q4_1',
+      model_path: '',
+      threads: 1,
       voice: '',
       speed: 1,
       language: '',
@@ -134,7 +136,27 @@ describe('speechConfigFrom', () => {
       'tts_speed must be a number from 0.25 to 4 (got "fast")',
     ]);
     expect(config.tts.speed).toBe(1);
-    expect(config.llm).toMatchObject({ engine: 'echo', max_tokens: 400, temperature: 0.2, top_p_enabled: true, repeat_penalty: 1, stop: [] });
+    expect(config.llm).toMatchObject({ engine: 'llama', max_tokens: 400, temperature: 0.2, top_p_enabled: true, repeat_penalty: 1, stop: [] });
+  });
+
+  it('selects engines by name: the embedded ones by default, Debian programs, echo or OpenAI-compatible servers', () => {
+    expect(from({ llm_engine: 'echo' }).config.llm).toMatchObject({ engine: 'echo', model: 'echo', model_path: '' });
+    expect(from({ llm_model_path: '/models/gemma-3-270m-q4_k_m.gguf', llm_threads: '2' }).config.llm).toMatchObject({
+      engine: 'llama',
+      model: 'gemma-3-270m-q4_k_m',
+      model_path: '/models/gemma-3-270m-q4_k_m.gguf',
+      threads: 2,
+    });
+    const debian = from({ asr_engine: 'pocketsphinx-binary', tts_engine: 'espeak-binary' }).config;
+    expect([debian.asr.engine, debian.tts.engine]).toEqual(['pocketsphinx-binary', 'espeak-binary']);
+    // A named local engine wins over a base URL; without a name the URL means openai.
+    expect(from({ llm_base_url: 'http://127.0.0.1:8080/v1', llm_engine: 'llama' }).config.llm).toMatchObject({ engine: 'llama', base_url: '' });
+    expect(from({ llm_base_url: 'http://127.0.0.1:8080/v1' }).config.llm).toMatchObject({ engine: 'openai', base_url: 'http://127.0.0.1:8080/v1' });
+    expect(from({ asr_engine: 'whisper', llm_engine: 'openai', tts_engine: 'piper' }).problems).toEqual([
+      'asr_engine must be one of openai, pocketsphinx, pocketsphinx-binary (got "whisper")',
+      'llm_engine is openai but no base URL is set for it',
+      'tts_engine must be one of openai, espeak, espeak-binary (got "piper")',
+    ]);
   });
 
   it('treats empty values as unset', () => {

@@ -1,0 +1,97 @@
+// An instruction-tuned GGUF model on llama.cpp (npm node-llama-cpp, prebuilt CPU binaries),
+// one request at a time. Protocol: see ../engine-host.ts. Arguments: <model.gguf> <threads> <context>.
+// {id, op:"chat", messages, maxTokens, temperature, topP, topK, repeatPenalty, stop}
+//   → {id, ok, reply, ttftMs, tokens}
+// {id, op:"json", messages, schema, maxTokens} → {id, ok, json}: decoding constrained by a
+//   grammar built from the JSON Schema, so the answer always parses and fits it.
+import path from 'node:path';
+import readline from 'node:readline';
+import { getLlama, LlamaChatSession } from 'node-llama-cpp';
+
+const [modelPath, threadsArg, contextArg] = process.argv.slice(2);
+const send = (msg) => process.stdout.write(`${JSON.stringify(msg)}\n`);
+
+let llama;
+let model;
+let context;
+try {
+  // build: 'never' — use the prebuilt binary from npm; never compile or download at run time.
+  llama = await getLlama({ gpu: false, build: 'never', logLevel: 'error' });
+  model = await llama.loadModel({ modelPath });
+  context = await model.createContext({ contextSize: { max: Number(contextArg) }, threads: Number(threadsArg) });
+} catch (err) {
+  send({ ready: false, error: String(err?.message ?? err) });
+  process.exit(1);
+}
+const sequence = context.getSequence();
+send({ ready: true, model: path.basename(modelPath), contextSize: context.contextSize, threads: Number(threadsArg) });
+
+/** Chat messages → the model's chat history (system messages joined) and the last user turn. */
+function toHistory(messages) {
+  const system = messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
+  const rest = messages.filter((m) => m.role !== 'system');
+  const last = rest.length > 0 && rest[rest.length - 1].role === 'user' ? rest.pop().content : '';
+  const history = system ? [{ type: 'system', text: system }] : [];
+  for (const m of rest) history.push(m.role === 'user' ? { type: 'user', text: m.content } : { type: 'model', response: [m.content] });
+  return { history, prompt: last };
+}
+
+async function withSession(messages, run) {
+  const { history, prompt } = toHistory(messages);
+  // The sequence is cleared for every request: each one carries its whole conversation.
+  await sequence.clearHistory();
+  const session = new LlamaChatSession({ contextSequence: sequence, autoDisposeSequence: false });
+  try {
+    session.setChatHistory(history);
+    return await run(session, prompt);
+  } finally {
+    session.dispose({ disposeSequence: false });
+  }
+}
+
+async function chat(req) {
+  return withSession(req.messages, async (session, prompt) => {
+    const start = performance.now();
+    let ttftMs = 0;
+    let tokens = 0;
+    const reply = await session.prompt(prompt, {
+      maxTokens: req.maxTokens,
+      temperature: req.temperature,
+      ...(req.topP !== undefined ? { topP: req.topP } : {}),
+      ...(req.topK ? { topK: req.topK } : {}),
+      ...(req.repeatPenalty && req.repeatPenalty !== 1 ? { repeatPenalty: { penalty: req.repeatPenalty } } : {}),
+      ...(req.stop?.length ? { customStopTriggers: req.stop } : {}),
+      onToken(t) {
+        if (tokens === 0) ttftMs = Math.round(performance.now() - start);
+        tokens += t.length;
+      },
+    });
+    return { reply, ttftMs, tokens };
+  });
+}
+
+async function json(req) {
+  const grammar = await llama.createGrammarForJsonSchema(req.schema);
+  return withSession(req.messages, async (session, prompt) => {
+    const text = await session.prompt(prompt, { grammar, maxTokens: req.maxTokens, temperature: 0 });
+    return { json: grammar.parse(text) };
+  });
+}
+
+const ops = { chat, json };
+let queue = Promise.resolve();
+const lines = readline.createInterface({ input: process.stdin });
+lines.on('line', (line) => {
+  queue = queue.then(async () => {
+    let req;
+    try {
+      req = JSON.parse(line);
+      const op = ops[req.op];
+      if (!op) throw new Error(`unknown op ${req.op}`);
+      send({ id: req.id, ok: true, ...(await op(req)) });
+    } catch (err) {
+      send({ id: req?.id, ok: false, error: String(err?.message ?? err), retryable: true });
+    }
+  });
+});
+lines.on('close', () => queue.then(() => process.exit(0)));

