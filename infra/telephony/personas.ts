@@ -14,7 +14,17 @@ export interface Persona {
   voice?: string;
   /** Speaking speed factor, 1 = espeak-ng's 175 words per minute. */
   speed?: number;
+  /** How the number answers (default `answer`); `ivr` plays a menu before the lines. */
+  behaviour?: PersonaBehaviour;
+  /**
+   * The callee's facts (price, availability, hours …): what its lines say, as data, so tests can
+   * check a mission's insights, scores and stop_when against the truth.
+   */
+  facts?: Record<string, unknown>;
 }
+
+export const PERSONA_BEHAVIOURS = ['answer', 'ivr', 'voicemail', 'busy', 'no-answer', 'failed'] as const;
+export type PersonaBehaviour = (typeof PERSONA_BEHAVIOURS)[number];
 
 /** Personas by normalised number, plus the fallback. */
 export interface PersonaBook {
@@ -35,7 +45,7 @@ export class PersonaFileError extends Error {
 /** The personas shipped with Parley. */
 export const DEFAULT_PERSONAS_FILE = path.resolve(__dirname, '../../sim/personas.json');
 
-const PERSONA_KEYS = new Set(['name', 'lines', 'voice', 'speed']);
+const PERSONA_KEYS = new Set(['name', 'lines', 'voice', 'speed', 'behaviour', 'facts']);
 
 /**
  * Validates parsed JSON. Accepts a book `{"default": {...}, "+1555…": {...}}` or, for a
@@ -98,10 +108,16 @@ function checkPersona(value: unknown, where: string, problems: string[]): Person
   if (p.speed !== undefined && (typeof p.speed !== 'number' || !(p.speed > 0) || p.speed > 3)) {
     problems.push(`${where}: "speed" must be a number above 0 and at most 3`);
   }
+  if (p.behaviour !== undefined && !(PERSONA_BEHAVIOURS as readonly unknown[]).includes(p.behaviour)) {
+    problems.push(`${where}: "behaviour" must be one of ${PERSONA_BEHAVIOURS.join(', ')}`);
+  }
+  if (p.facts !== undefined && (typeof p.facts !== 'object' || p.facts === null || Array.isArray(p.facts))) problems.push(`${where}: "facts" must be an object`);
   if (problems.length > before) return null;
   const persona: Persona = { name: (p.name as string).trim(), lines: (p.lines as string[]).map((l) => l.trim()) };
   if (p.voice !== undefined) persona.voice = p.voice as string;
   if (p.speed !== undefined) persona.speed = p.speed as number;
+  if (p.behaviour !== undefined) persona.behaviour = p.behaviour as PersonaBehaviour;
+  if (p.facts !== undefined) persona.facts = p.facts as Record<string, unknown>;
   return persona;
 }
 

@@ -69,6 +69,9 @@ export interface SimCallResult {
 /** Last four digits of the number → a built-in outcome (anything else answers and talks). */
 export const SIM_OUTCOME_SUFFIXES = { '0000': 'no-answer', '0001': 'busy', '0002': 'failed', '0003': 'voicemail' } as const;
 
+/** What a simulated IVR says before a person picks up. */
+export const IVR_MENU = 'Thank you for calling. For sales press 1, for service press 2, or say representative to reach a person.';
+
 /** The hint the app sends when no greeting is configured (an LLM turn, contract §2.2). */
 export const DEFAULT_GREETING_HINT = 'Output exactly this and nothing else: Hello, I am your assistant.';
 
@@ -158,7 +161,9 @@ export class SimPhone {
 
   private async converse(): Promise<SimCallResult> {
     const { number, persona } = this.options;
-    const builtIn = SIM_OUTCOME_SUFFIXES[number.replace(/\D/g, '').slice(-4) as keyof typeof SIM_OUTCOME_SUFFIXES];
+    // A persona's behaviour wins over the built-in number suffixes (both are deterministic).
+    const scripted = persona.behaviour && persona.behaviour !== 'answer' && persona.behaviour !== 'ivr' ? persona.behaviour : undefined;
+    const builtIn = scripted ?? SIM_OUTCOME_SUFFIXES[number.replace(/\D/g, '').slice(-4) as keyof typeof SIM_OUTCOME_SUFFIXES];
     if (builtIn === 'busy') return this.finish('busy', 'busy', 'sim: the line is busy');
     if (builtIn === 'failed') return this.finish('failed', 'failed', 'sim: the network could not place the call');
 
@@ -179,7 +184,9 @@ export class SimPhone {
       return this.finish('voicemail', 'voicemail', await this.hangupGateway());
     }
 
-    for (const line of persona.lines) {
+    // An IVR answers with its menu first; the person behind it follows (E07's IVR guidance).
+    const lines = persona.behaviour === 'ivr' ? [IVR_MENU, ...persona.lines] : persona.lines;
+    for (const line of lines) {
       this.emit({ type: 'speaking', line });
       // Sent at the synthesiser's rate (espeak-ng: 22.05 kHz), not the app's 24 kHz: both are in
       // the accepted 8–48 kHz (contract §2.2), and resampling would only cost time.

@@ -9,7 +9,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import { loadPersonas, parsePersonas, PersonaFileError, personaFor, type Persona } from '../../../infra/telephony/personas';
 import { createSimDriver } from '../../../infra/telephony/sim-driver';
-import { DEFAULT_GREETING_HINT, runSimCall, SimPhone, type SimEvent } from '../../../infra/telephony/sim-phone';
+import { DEFAULT_GREETING_HINT, IVR_MENU, runSimCall, SimPhone, type SimEvent } from '../../../infra/telephony/sim-phone';
 import { isRiffPcm16Mono, parseWav, silenceWav, wavDurationMs } from '../../../infra/speech/wav';
 import { main, type CliIo } from '../../../cli/parley';
 
@@ -356,13 +356,32 @@ describe('personas', () => {
     expect(error).toBeInstanceOf(PersonaFileError);
     expect(error.problems).toEqual([
       'missing the "default" persona',
-      '"12345": unknown key "mood" (allowed: name, lines, voice, speed)',
+      '"12345": unknown key "mood" (allowed: name, lines, voice, speed, behaviour, facts)',
       '"12345": "name" must be a non-empty string',
       '"12345": lines[1] must be a non-empty string',
       '"12345": "speed" must be a number above 0 and at most 3',
       '"12345": keys must be "default" or an E.164 number such as "+15550100147"',
     ]);
     expect(error.message).toContain('invalid personas file bad.json');
+  });
+
+  it('ships mission callees with facts and behaviours (IVR, voicemail, busy, never answers)', async () => {
+    const book = await loadPersonas();
+    expect(personaFor(book, '+13125550201').facts).toMatchObject({ price_usd: 240, available_today: true });
+    expect(personaFor(book, '+13125550202').facts).toMatchObject({ price_usd: 310, available_today: false });
+    expect(['+13125550203', '+13125550204', '+13125550205', '+13125550206'].map((n) => personaFor(book, n).behaviour)).toEqual(['ivr', 'voicemail', 'busy', 'no-answer']);
+    expect(() => parsePersonas({ default: { name: 'x', lines: ['a'], behaviour: 'sleepy' } }, 'b.json')).toThrow(/"behaviour" must be one of/);
+  });
+
+  it('a persona behaviour decides the call: busy never rings, an IVR speaks its menu first', async () => {
+    gateway = await startFakeGateway({});
+    const busy = await runSimCall({ baseUrl: gateway.baseUrl, number: '+13125550205', persona: { ...SHORT, behaviour: 'busy' }, pace: 'fast' });
+    expect(busy.outcome).toBe('busy');
+    expect(gateway.turns()).toHaveLength(0);
+    const { events, onEvent } = collect();
+    const ivr = await runSimCall({ baseUrl: gateway.baseUrl, number: '+13125550203', persona: { ...SHORT, behaviour: 'ivr' }, pace: 'fast', onEvent });
+    expect(ivr.outcome).toBe('completed');
+    expect(events.filter((e) => e.type === 'speaking').map((e) => (e as { line: string }).line)).toEqual([IVR_MENU, ...SHORT.lines]);
   });
 
   it('accepts a single persona as the default and reports unreadable files', async () => {
