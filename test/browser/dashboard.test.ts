@@ -222,6 +222,50 @@ suite('the Control Center in Chromium', () => {
     await call.waitFor({ state: 'detached', timeout: 30_000 });
   });
 
+  test('a declarative mission from the JSON editor (dry run first); its gate approved from the inbox with a selection lets the run proceed', async () => {
+    const s = await signedIn();
+    await s.page.getByRole('link', { name: 'Missions' }).click();
+    await s.page.getByRole('button', { name: 'New declarative mission' }).click();
+    await s.page.getByLabel('Name').fill('Two rounds with Dr Osei');
+    const editor = s.page.getByLabel('Spec (JSON, missions contract §5a)');
+    // A schema problem is shown with its pointer before anything is sent.
+    await editor.fill(JSON.stringify({ class: 'raid', targets: [] }));
+    await s.page.getByRole('list', { name: 'Spec problems' }).getByText('/spec/class').waitFor();
+    expect(await s.page.getByRole('button', { name: 'Dry run' }).isDisabled()).toBe(true);
+    const spec = {
+      class: 'multi_round',
+      targets: [{ name: 'Dr Osei', phone: '+12025550158', timezone: 'America/New_York', kind: 'service' }],
+      assistant: { instructions: 'Ask when they are free.' },
+      schedule: { business_hours: false },
+      throttle: { spacing: 'PT30S' },
+    };
+    await editor.fill(JSON.stringify(spec, null, 2));
+    await s.page.getByText('The spec matches the schema.').waitFor();
+    expect(await s.page.getByRole('button', { name: 'Create and start' }).isDisabled()).toBe(true);
+    await s.page.getByRole('button', { name: 'Dry run' }).click();
+    await s.page.getByRole('table', { name: 'Planned calls' }).getByText('+12025550158').waitFor();
+    expect((await rest('/v1/missions?slug=two-rounds-with-dr-osei', { bearer: API_KEY })).body.data).toEqual([]);
+    if (SHOTS) await s.page.screenshot({ path: `${SHOTS}/spec-editor.png` });
+    await s.page.getByRole('button', { name: 'Create and start' }).click();
+    await s.page.getByRole('heading', { name: 'Two rounds with Dr Osei' }).waitFor();
+
+    // Round 1 calls the simulated callee; then the gate waits in the inbox.
+    const gate = s.page.getByRole('form', { name: /Approval: Mission gate gate_1/ });
+    await gate.waitFor({ timeout: 150_000 });
+    await gate.getByRole('checkbox', { name: /\+12025550158/ }).waitFor();
+    if (SHOTS) await s.page.screenshot({ path: `${SHOTS}/gate.png` });
+    await gate.getByLabel('Note').fill('round 2 for Dr Osei');
+    await gate.getByRole('button', { name: 'Approve' }).click();
+    await gate.waitFor({ state: 'detached' });
+
+    const mission = (await rest('/v1/missions?slug=two-rounds-with-dr-osei', { bearer: API_KEY })).body.data[0];
+    const gates = (await rest(`/v1/missions/${mission.id}/runs/${mission.latest_run_id}/gates`, { bearer: API_KEY })).body.data;
+    expect(gates[0]).toMatchObject({ gate_id: 'gate_1', status: 'approved', note: 'round 2 for Dr Osei', selection: ['+12025550158'] });
+    // The run proceeds past its gate: round 2 starts (its step leaves `pending`), never skipped.
+    await s.page.locator('li[data-step="round_2"]:is([data-status="in_progress"], [data-status="completed"])').waitFor({ timeout: 150_000 });
+    expect(s.errors).toEqual([]);
+  });
+
   test('an approval decided from the inbox: approved with its note', async () => {
     const created = await rest('/v1/approvals', { method: 'POST', body: { action: 'Book the Tuesday slot', expires_in: 600 }, bearer: API_KEY });
     expect(created.status).toBe(201);
