@@ -13,6 +13,7 @@ import { accessHook } from './auth';
 import type { AppDeps } from './deps';
 import { agentPlanePlugin } from './plugins/agent-plane';
 import { jsonBodyPlugin } from './plugins/json-body';
+import { metricsPlugin } from './plugins/metrics';
 import { openapiPlugin } from './plugins/openapi';
 import { servicesPlugin } from './plugins/services';
 import { validationPlugin } from './plugins/validation';
@@ -35,6 +36,7 @@ export async function buildApp(deps: AppDeps, options: FastifyServerOptions = {}
   app.setErrorHandler(gatewayErrorHandler);
 
   await app.register(servicesPlugin, deps);
+  await app.register(metricsPlugin);
   await app.register(jsonBodyPlugin);
   await app.register(validationPlugin);
   await app.register(openapiPlugin);

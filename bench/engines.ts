@@ -65,9 +65,10 @@ export async function benchEngines(opts: { env: NodeJS.ProcessEnv; temporal: Cli
   const { config: speech } = speechConfigFrom(() => undefined);
 
   process.stdout.write(`engines: TTS, ASR and LLM on ${n} utterances each…\n`);
-  const tts = createEspeakWasm();
-  const asr = createPocketsphinxWheel();
-  const llm = createLlama(speech.llm);
+  // Generous timeouts: this part measures the engines' speed, not the turn's budget.
+  const tts = createEspeakWasm({ timeoutMs: 60_000 });
+  const asr = createPocketsphinxWheel({ timeoutMs: 120_000 });
+  const llm = createLlama(speech.llm, { timeoutMs: 120_000 });
   const log = (msg: string) => process.stdout.write(`  ${msg}\n`);
   await Promise.all([tts.check(), asr.check(log), llm.check(log)]);
 

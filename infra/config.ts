@@ -1,7 +1,7 @@
 /**
  * Configuration: environment variables (PARLEY_<KEY>, legacy GATEWAY_<KEY>) over an optional
  * JSON config file (PARLEY_CONFIG, default ./parley.config.json), validated once at boot.
- * Every setting is listed in README.md; keep the two in step.
+ * Every setting is listed in docs/configuration.md; keep the two in step.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -49,6 +49,8 @@ export interface Config {
   turnBudgetS: number;
   /** How often each API process looks for new events and turn requests in the database (ms). */
   eventPollMs: number;
+  /** Port of the worker's Prometheus endpoint for Temporal SDK metrics; 0 = not served. */
+  workerMetricsPort: number;
   /** The /v1 missions plane (ClawdTalk-compatible API); see infra/missions-config.ts. */
   missions: MissionsConfig;
   /** Environment, then config file, by contract key name: runtime settings start from this. */
@@ -191,6 +193,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     agentTakeoverTimeout: int('agent_takeover_timeout', get('agent_takeover_timeout'), 30, 1, 600, problems),
     turnBudgetS: int('turn_budget_s', get('turn_budget_s'), 40, 10, 600, problems),
     eventPollMs: int('event_poll_ms', get('event_poll_ms'), 20, 5, 5000, problems),
+    workerMetricsPort: int('worker_metrics_port', get('worker_metrics_port'), 0, 0, 65535, problems),
     missions,
     lookup: get,
     reloadFile() {

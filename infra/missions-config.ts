@@ -1,6 +1,6 @@
 /**
  * Settings of the /v1 missions plane (ClawdTalk-compatible API), read through the same key lookup
- * as the rest of the configuration and validated at boot. Every key is listed in README.md.
+ * as the rest of the configuration and validated at boot. Every key is listed in docs/configuration.md.
  */
 import { createHash } from 'node:crypto';
 import { isE164 } from '../common/phone-number';

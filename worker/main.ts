@@ -16,7 +16,11 @@ async function main(): Promise<void> {
   const log = createLogger('worker', config.logLevel);
   Runtime.install({
     logger: new DefaultLogger(config.logLevel === 'debug' || config.logLevel === 'trace' ? 'DEBUG' : 'WARN'),
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) },
+      // The SDK's own metrics (task latencies, slots, polls) on a port of their own, for Prometheus.
+      ...(config.workerMetricsPort ? { metrics: { prometheus: { bindAddress: `${config.host === 'localhost' ? '127.0.0.1' : config.host}:${config.workerMetricsPort}` } } } : {}),
+    },
   });
 
   // Engines write their temporary files under os.tmpdir(), and spawned binaries inherit TMPDIR:

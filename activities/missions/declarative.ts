@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../infra/db';
+import { appendStreamEvent } from '../../infra/mission-stream';
 
 /** A transaction client. */
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
@@ -16,7 +17,9 @@ class WriteConflict extends Error {
 
 async function logEvent(tx: Tx, runId: string, type: string, summary: string, stepId: string | null, payload: object | null) {
   const last = await tx.runEvent.findFirst({ where: { runId }, orderBy: { seq: 'desc' } });
-  await tx.runEvent.create({ data: { id: randomUUID(), runId, seq: (last?.seq ?? 0) + 1, type, summary, agentId: 'parley', stepId, payloadJson: payload ? JSON.stringify(payload) : null } });
+  const seq = (last?.seq ?? 0) + 1;
+  await tx.runEvent.create({ data: { id: randomUUID(), runId, seq, type, summary, agentId: 'parley', stepId, payloadJson: payload ? JSON.stringify(payload) : null } });
+  await appendStreamEvent(tx, runId, 'run_event', { seq, type, summary, agent_id: 'parley', step_id: stepId, payload });
 }
 
 /** Merges keys into the run's memory, conditional on the version read (a bot's PUT is never lost). */
@@ -26,6 +29,7 @@ async function mergeMemory(tx: Tx, runId: string, entries: Record<string, unknow
   const memory = { ...(JSON.parse(run.memoryJson) as Record<string, unknown>), ...entries };
   const saved = await tx.missionRun.updateMany({ where: { id: runId, memoryVersion: run.memoryVersion }, data: { memoryJson: JSON.stringify(memory), memoryVersion: run.memoryVersion + 1 } });
   if (saved.count !== 1) throw new WriteConflict(`run ${runId} memory changed while it was being written`);
+  await appendStreamEvent(tx, runId, 'memory_updated', { keys: Object.keys(entries), version: run.memoryVersion + 1 });
 }
 
 const STEP_EVENT: Record<string, string> = { in_progress: 'step_started', completed: 'step_completed', skipped: 'step_completed', failed: 'error' };
@@ -61,6 +65,7 @@ export function createDeclarativeActivities(db: Db) {
         const step = await tx.planStep.findUnique({ where: { runId_stepId: { runId: input.runId, stepId: input.stepId } } });
         if (!step || step.status === input.status) return;
         await tx.planStep.update({ where: { id: step.id }, data: { status: input.status } });
+        await appendStreamEvent(tx, input.runId, 'step_status', { step_id: input.stepId, status: input.status });
         await logEvent(tx, input.runId, STEP_EVENT[input.status] ?? 'custom', input.summary, input.stepId, input.payload ?? null);
       });
     },
@@ -101,7 +106,11 @@ export function createDeclarativeActivities(db: Db) {
     /** Creates a gate's approval request (an ordinary approval: `/v1/approvals` and approval.sh see it). */
     async createGateApproval(input: { approvalId: string; accountId: string; runId: string; gateId: string; action: string; details: string; expiresInMs: number }): Promise<void> {
       const data = { id: input.approvalId, accountId: input.accountId, runId: input.runId, gateId: input.gateId, action: input.action, details: input.details, expiresAt: new Date(Date.now() + input.expiresInMs) };
-      await db.approval.upsert({ where: { id: input.approvalId }, create: data, update: {} });
+      await db.$transaction(async (tx) => {
+        if (await tx.approval.findUnique({ where: { id: input.approvalId } })) return;
+        await tx.approval.create({ data });
+        await appendStreamEvent(tx, input.runId, 'approval_requested', { request_id: input.approvalId, gate_id: input.gateId, action: input.action, expires_at: data.expiresAt.toISOString() });
+      });
     },
 
     /** A run that ends before its gate is decided expires the gate's approval (spec §4 "Approval"). */
@@ -121,6 +130,7 @@ export function createDeclarativeActivities(db: Db) {
       await db.$transaction(async (tx) => {
         await tx.missionRun.update({ where: { id: input.runId }, data: { status: input.status, resultSummary: input.summary, resultPayloadJson: JSON.stringify(input.payload) } });
         await tx.planStep.updateMany({ where: { runId: input.runId, status: 'pending' }, data: { status: 'skipped' } });
+        await appendStreamEvent(tx, input.runId, 'run_status', { status: input.status, result_summary: input.summary });
         await mergeMemory(tx, input.runId, { result: input.result });
       });
     },
@@ -135,6 +145,7 @@ export function createDeclarativeActivities(db: Db) {
         await logEvent(tx, input.runId, 'error', `Step ${input.stepId} failed: ${input.error}`, input.stepId, null);
         await mergeMemory(tx, input.runId, { [`error_${input.stepId}`]: { error: input.error, recoverable: false } });
         await tx.missionRun.update({ where: { id: input.runId }, data: { status: 'failed', resultSummary: input.error, resultPayloadJson: JSON.stringify(input.payload) } });
+        await appendStreamEvent(tx, input.runId, 'run_status', { status: 'failed', result_summary: input.error });
         await tx.planStep.updateMany({ where: { runId: input.runId, status: { in: ['pending', 'in_progress'] } }, data: { status: 'skipped' } });
         await mergeMemory(tx, input.runId, { result: { status: 'failed', reason: input.error, failed_step: input.stepId } });
       });

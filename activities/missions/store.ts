@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../infra/db';
+import { appendStreamEvent } from '../../infra/mission-stream';
 import { appendBotEvent } from '../../infra/clawdtalk/bot-log';
 import { EVENT_TERMINAL, STEP_TERMINAL } from '../../common/missions';
 
@@ -31,7 +32,9 @@ class WriteConflict extends Error {
  */
 async function logRunEvent(tx: Tx, runId: string, type: string, summary: string, stepId: string | null, payload: object | null) {
   const last = await tx.runEvent.findFirst({ where: { runId }, orderBy: { seq: 'desc' } });
-  await tx.runEvent.create({ data: { id: randomUUID(), runId, seq: (last?.seq ?? 0) + 1, type, summary, agentId: 'parley', stepId, payloadJson: payload ? JSON.stringify(payload) : null } });
+  const seq = (last?.seq ?? 0) + 1;
+  await tx.runEvent.create({ data: { id: randomUUID(), runId, seq, type, summary, agentId: 'parley', stepId, payloadJson: payload ? JSON.stringify(payload) : null } });
+  await appendStreamEvent(tx, runId, 'run_event', { seq, type, summary, agent_id: 'parley', step_id: stepId, payload });
 }
 
 /**
@@ -73,7 +76,9 @@ async function recordTarget(tx: Tx, eventId: string): Promise<void> {
   memory[`targets.${event.to}`] = target;
   const saved = await tx.missionRun.updateMany({ where: { id: run.id, memoryVersion: run.memoryVersion }, data: { memoryJson: JSON.stringify(memory), memoryVersion: run.memoryVersion + 1 } });
   if (saved.count !== 1) throw new WriteConflict(`run ${run.id} memory changed while it was being written`);
+  await appendStreamEvent(tx, run.id, 'memory_updated', { keys: [`targets.${event.to}`], version: run.memoryVersion + 1 });
   if (insight && event.status === 'completed') {
+    await appendStreamEvent(tx, run.id, 'insight', { event_id: event.id, conversation_id: event.conversationId, name: insight.name, result: insight.result, structured });
     await logRunEvent(tx, event.runId, 'custom', `Insight for ${event.to}: ${insight.result}`, event.stepId, { conversation_id: event.conversationId, insights: structured });
   }
 }
@@ -94,6 +99,10 @@ export function createMissionStoreActivities(db: Db) {
           data: { ...rest, ...(nextAttemptAt !== undefined ? { nextAttemptAt: nextAttemptAt === null ? null : new Date(nextAttemptAt) } : {}) },
         });
         if (step) await syncStep(tx, { ...step, phase: 'finished' });
+        const event = await tx.scheduledEvent.findUnique({ where: { id: eventId } });
+        if (event?.runId && rest.status) {
+          await appendStreamEvent(tx, event.runId, 'event_status', { event_id: eventId, status: event.status, call_status: event.callStatus, retry_count: event.retryCount, conversation_id: event.conversationId, next_attempt_at: event.nextAttemptAt?.toISOString() ?? null });
+        }
         if (rest.status && rest.status !== 'in_progress') await recordTarget(tx, eventId);
       });
     },
@@ -109,13 +118,16 @@ export function createMissionStoreActivities(db: Db) {
 
     /** Writes a run's status and results (the run workflow's projection). */
     async saveRun(input: { runId: string; status?: string; resultSummary?: string; resultPayload?: object }): Promise<void> {
-      await db.missionRun.update({
-        where: { id: input.runId },
-        data: {
-          ...(input.status ? { status: input.status } : {}),
-          ...(input.resultSummary !== undefined ? { resultSummary: input.resultSummary } : {}),
-          ...(input.resultPayload !== undefined ? { resultPayloadJson: JSON.stringify(input.resultPayload) } : {}),
-        },
+      await db.$transaction(async (tx) => {
+        await tx.missionRun.update({
+          where: { id: input.runId },
+          data: {
+            ...(input.status ? { status: input.status } : {}),
+            ...(input.resultSummary !== undefined ? { resultSummary: input.resultSummary } : {}),
+            ...(input.resultPayload !== undefined ? { resultPayloadJson: JSON.stringify(input.resultPayload) } : {}),
+          },
+        });
+        if (input.status) await appendStreamEvent(tx, input.runId, 'run_status', { status: input.status, result_summary: input.resultSummary ?? null });
       });
     },
 
@@ -127,7 +139,11 @@ export function createMissionStoreActivities(db: Db) {
     /** Writes an approval's decision or expiry. */
     async saveApproval(input: { approvalId: string; status: string; note?: string | null; selection?: string[] }): Promise<void> {
       const selection = input.selection ? { selectionJson: JSON.stringify(input.selection) } : {};
-      const approval = await db.approval.update({ where: { id: input.approvalId }, data: { status: input.status, note: input.note ?? null, decidedAt: new Date(), ...selection } });
+      const approval = await db.$transaction(async (tx) => {
+        const row = await tx.approval.update({ where: { id: input.approvalId }, data: { status: input.status, note: input.note ?? null, decidedAt: new Date(), ...selection } });
+        if (row.runId) await appendStreamEvent(tx, row.runId, 'approval_decided', { request_id: row.id, gate_id: row.gateId, status: input.status, selection: input.selection ?? null });
+        return row;
+      });
       // Resolves the ClawdTalk client's pending approval at once (it polls only as a fallback).
       await appendBotEvent(db, { accountId: approval.accountId, event: 'approval.responded', fields: { request_id: approval.id, decision: input.status }, dedupeKey: `${approval.id}:approval.responded` });
     },

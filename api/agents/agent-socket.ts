@@ -51,6 +51,8 @@ export class AgentSocket implements HubListener {
     private readonly hub: EventHub,
     private readonly db: Db,
     sendBuffer?: SendBufferLimits,
+    /** Called for each event sent (metrics). */
+    private readonly delivered: () => void = () => undefined,
   ) {
     this.out = new PacedSocket(ws, sendBuffer);
     this.cursor = hub.latestSeq;
@@ -113,11 +115,13 @@ export class AgentSocket implements HubListener {
       return;
     }
     this.send(envelope(event));
+    this.delivered();
   }
 
   private async withAudio(event: LoggedEvent): Promise<void> {
     const audio = await getBlob(this.db, event.data.audio_blob_id as string).catch(() => null);
     this.send(envelope(event, audio ? { ...event.data, audio_base64: audio.toString('base64') } : event.data));
+    this.delivered();
   }
 
   /**

@@ -10,6 +10,7 @@ import { updateCallConfig } from '../services/call-config';
 import { isWorkflowGone } from '../../infra/temporal-errors';
 import { ApiError, badRequest } from '../errors';
 import { LIMITS } from '../schemas/gateway';
+import type { ApiMetrics } from '../../infra/metrics';
 import * as control from '../session-control';
 import type { AgentSocket } from './agent-socket';
 
@@ -62,16 +63,20 @@ export interface CommandContext {
   socket: AgentSocket;
   /** Wakes this process's hub after writing an event, so the sender sees it at once. */
   kick(): void;
+  metrics?: Pick<ApiMetrics, 'takeovers'>;
 }
 
 type Handler = (ctx: CommandContext, m: Message) => Promise<Ack>;
 
 export const AGENT_COMMANDS: Record<string, Handler> = {
-  async takeover({ deps, socket }, m) {
+  async takeover({ deps, socket, metrics }, m) {
     const sessionId = sid(m);
     if (!sessionId) return { type: 'takeover.ack', ok: false, session_id: '', error: 'session_id required' };
     const result = await control.takeover(deps, sessionId, socket.agentId);
-    if (result.ok) socket.takeovers.add(sessionId);
+    if (result.ok) {
+      socket.takeovers.add(sessionId);
+      metrics?.takeovers.inc();
+    }
     return { type: 'takeover.ack', ok: result.ok, session_id: sessionId, ...(result.error ? { error: result.error } : {}) };
   },
 

@@ -11,6 +11,7 @@ import { callStateQuery } from '../../workflows/call-session/messages';
 import { callSessionWorkflowId } from '../../common/ids';
 import * as control from '../session-control';
 import { AgentSocket, PING_INTERVAL_MS, SILENCE_LIMIT_MS, type SocketKind } from './agent-socket';
+import type { ApiMetrics } from '../../infra/metrics';
 import { ApiError } from '../errors';
 import { parseJsonBody } from '../plugins/json-body';
 import { AGENT_COMMANDS, answerTurnRequest, EVENTS_COMMANDS, refusedAck, type Ack, type CommandContext } from './commands';
@@ -27,7 +28,7 @@ export class AgentPlane {
   private seq = 0;
 
   constructor(
-    private readonly deps: control.ControlDeps,
+    private readonly deps: control.ControlDeps & { metrics?: ApiMetrics },
     private readonly log: Log,
     /** Per-socket send buffer; default DEFAULT_SEND_BUFFER (tests shorten the stall). */
     private readonly sendBuffer?: SendBufferLimits,
@@ -54,8 +55,8 @@ export class AgentPlane {
   open(ws: WebSocket, kind: SocketKind, name: string): void {
     this.seq += 1;
     const agentId = `${kind === 'agent' ? 'agent' : 'ui'}-${this.instanceId}-${this.seq}`;
-    const socket = new AgentSocket(ws, kind, agentId, name, this.hub, this.deps.db, this.sendBuffer);
-    const ctx: CommandContext = { deps: this.deps, socket, kick: () => void this.hub.kick() };
+    const socket = new AgentSocket(ws, kind, agentId, name, this.hub, this.deps.db, this.sendBuffer, () => this.deps.metrics?.eventsDelivered.inc());
+    const ctx: CommandContext = { deps: this.deps, socket, kick: () => void this.hub.kick(), metrics: this.deps.metrics };
     const commands = kind === 'agent' ? AGENT_COMMANDS : EVENTS_COMMANDS;
     // Messages run concurrently (a reply never waits behind an inject's TTS); acks of one
     // type still leave in request order.

@@ -145,6 +145,7 @@ export const phoneTurnRoutes: FastifyPluginAsync = async (fastify) => {
     }
     const body: Record<string, unknown> = { ...result.body };
     if (result.audioBlobId) body.audio_base64 = (await getBlob(db, result.audioBlobId))?.toString('base64') ?? '';
+    app.metrics.observeTurn(result.outcome, result.body, result.replySource);
     // A failed turn is the contract's 500 `{detail}` (its turn.error event is written); every other outcome answers 200.
     return reply.code(result.outcome === 'error' ? 500 : 200).send(body);
   });

@@ -14,6 +14,7 @@ import { callConfigRoutes } from '../routes/config-call';
 import { providerConfigRoutes } from '../routes/config-providers';
 import { injectRoutes } from '../routes/inject';
 import { instructionRoutes } from '../routes/instructions';
+import { metricsRoutes } from '../routes/metrics';
 import { sessionRoutes } from '../routes/sessions';
 import { statusRoutes } from '../routes/status';
 import { gatewayErrorHandler } from './gateway-errors';
@@ -32,4 +33,5 @@ export const operatorSurface: FastifyPluginAsync = async (app) => {
   await app.register(callConfigRoutes);
   await app.register(providerConfigRoutes);
   await app.register(callerHistoryRoutes);
+  await app.register(metricsRoutes);
 };

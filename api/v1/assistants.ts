@@ -7,6 +7,7 @@ import { cancelEventUpdate, touchRunSignal, type ScheduledEventInput } from '../
 import { type Body, bodyOf, callerOf, e164, invalid, notFound, optionalString, paged, pageOf, paramsOf, queryOf, requiredString, route, V1Error, type V1Deps } from './common';
 import { V1 } from './schemas';
 import { tryUpdate } from './temporal';
+import { readWhenChanged, waitOf } from './wait';
 import { assistantView, eventView, phoneView } from './views';
 
 export const TOOL_TYPES = ['hangup', 'send_dtmf', 'send_message', 'webhook', 'transfer', 'handoff', 'retrieval', 'refer'];
@@ -246,7 +247,8 @@ export async function assistantRoutes(app: FastifyInstance, deps: V1Deps): Promi
     return event;
   }
 
-  route(app, 'GET', '/assistants/:a/events/:e', V1.getEvent, async (req) => eventView(await eventFor(req)));
+  // `?wait`: answers when the event changes or ends (P4: no polling loop in the bot).
+  route(app, 'GET', '/assistants/:a/events/:e', V1.getEvent, async (req) => eventView(await readWhenChanged(() => eventFor(req), (e) => EVENT_TERMINAL.has(e.status), waitOf(req))));
 
   route(app, 'DELETE', '/assistants/:a/events/:e', V1.cancelEvent, async (req, reply) => {
     const event = await eventFor(req);

@@ -31,20 +31,23 @@ export function createGuards(deps: { db: Db; missions: MissionsConfig; log: Fast
   const failures = new Buckets(20 / 60, 20);
   const prefixFailures = new Buckets(1, 60);
 
+  /** The caller an API key stands for, or null for a missing, unknown or revoked key. */
+  async function callerForKey(key: string): Promise<Caller | null> {
+    if (!key) return null;
+    const hash = sha256Hex(key);
+    const test = key.startsWith('prl_test_');
+    if (missions.apiKeyHashes.some((h) => sameHash(h, hash))) return { keyId: `config:${hash.slice(0, 8)}`, accountId: 'default', scope: 'client', test };
+    if (!KEY_PATTERN.test(key)) return null;
+    const row = await db.apiKey.findUnique({ where: { hash } });
+    return row && !row.revokedAt ? { keyId: row.id, accountId: row.accountId, scope: row.scope === 'admin' ? 'admin' : 'client', test } : null;
+  }
+
   async function authenticate(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    // §5d: the stream authenticates itself (header or first message) and closes with 4401.
+    if (req.url.split('?')[0].replace(/\/$/, '') === '/v1/stream') return;
     const header = req.headers.authorization ?? '';
     const key = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-    let caller: Caller | null = null;
-    if (key) {
-      const hash = sha256Hex(key);
-      const test = key.startsWith('prl_test_');
-      if (missions.apiKeyHashes.some((h) => sameHash(h, hash))) {
-        caller = { keyId: `config:${hash.slice(0, 8)}`, accountId: 'default', scope: 'client', test };
-      } else if (KEY_PATTERN.test(key)) {
-        const row = await db.apiKey.findUnique({ where: { hash } });
-        if (row && !row.revokedAt) caller = { keyId: row.id, accountId: row.accountId, scope: row.scope === 'admin' ? 'admin' : 'client', test };
-      }
-    }
+    const caller = await callerForKey(key);
     if (!caller) {
       // Only a Parley key's prefix is counted and logged; anything else might be someone's secret.
       const prefix = KEY_PATTERN.test(key) ? keyPrefix(key) : '';
@@ -96,5 +99,5 @@ export function createGuards(deps: { db: Db; missions: MissionsConfig; log: Fast
     return payload;
   }
 
-  return { authenticate, idempotency, remember };
+  return { authenticate, idempotency, remember, callerForKey };
 }

@@ -1,6 +1,7 @@
 /**
- * The /v1 surface: the missions plane (ClawdTalk-compatible API, shared/specs/missions-api.md): an
- * encapsulated plugin with its own API-key auth, rate limits, idempotency, W3 errors and 404s.
+ * The /v1 surface: the ClawdTalk-compatible missions plane (differences from the contract:
+ * docs/api.md), an encapsulated plugin with its own API-key auth, rate limits, idempotency,
+ * W3 errors and 404s.
  */
 import type { FastifyInstance } from 'fastify';
 import { v1ErrorHandler, errorBody } from './errors';
@@ -8,6 +9,7 @@ import { createGuards } from './guards';
 import { missionRoutes } from './missions';
 import { assistantRoutes } from './assistants';
 import { callRoutes } from './calls';
+import { streamRoutes } from './stream';
 
 /** Mounted under `/v1` by api/app.ts. */
 export async function v1Surface(app: FastifyInstance): Promise<void> {
@@ -26,4 +28,5 @@ export async function v1Surface(app: FastifyInstance): Promise<void> {
   await missionRoutes(app, app);
   await assistantRoutes(app, app);
   await callRoutes(app, app);
+  await streamRoutes(app, { resolve: guards.callerForKey });
 }

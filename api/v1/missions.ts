@@ -17,12 +17,16 @@ import { cancelEventUpdate, pauseEventSignal, resumeEventSignal, touchRunSignal,
 import { bodyOf, callerOf, invalid, notFound, optionalObject, optionalString, paged, pageOf, paramsOf, queryOf, requiredString, route, V1Error, type V1Deps } from './common';
 import { V1 } from './schemas';
 import { tryUpdate } from './temporal';
+import { readWhenChanged, waitOf } from './wait';
 import { insightView, missionView, runEventView, runView, stepView } from './views';
 import { memoryRoutes } from './memory';
+import { declarativeRoutes } from './declarative';
+import { createDeclarativeService } from './declarative-service';
 
 /** Routes of the missions family (runs, plans, events, agents, memory, insights). */
 export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise<void> {
   const { db, temporal, config } = deps;
+  const declarative = createDeclarativeService(deps);
 
   async function missionFor(req: FastifyRequest) {
     const m = await db.mission.findFirst({ where: { id: paramsOf(req).m, accountId: callerOf(req).accountId } });
@@ -55,11 +59,13 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
   route(app, 'POST', '/missions', V1.createMission, async (req, reply) => {
     const caller = callerOf(req);
     const body = bodyOf(req);
-    if (body.spec !== undefined) {
-      throw invalid('/spec', 'declarative missions (`spec`) are not served by this Parley yet; create a compat mission without `spec`', 'spec_not_supported');
-    }
     const name = requiredString(body, 'name', 200);
     const instructions = requiredString(body, 'instructions');
+    if (body.spec !== undefined) {
+      if (queryOf(req).dry_run === 'true') return reply.code(200).send({ data: await declarative.dryRun(caller, body.spec) });
+      const { mission, run } = await declarative.create(caller, name, instructions, body.spec);
+      return reply.code(201).send({ data: { ...missionView(mission, run), run_id: run.id, workflow_id: runWorkflowId(run.id) } });
+    }
     const requestHash = createHash('sha256').update(`${name}\n${instructions}`).digest('hex');
     const since = new Date(Date.now() - config.missions.dedupeWindowSec * 1000);
     const dupe = await db.mission.findFirst({ where: { accountId: caller.accountId, requestHash, latestRunId: null, createdAt: { gte: since } }, orderBy: { createdAt: 'desc' } });
@@ -81,6 +87,10 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
   route(app, 'POST', '/missions/:m/runs', V1.startRun, async (req, reply) => {
     const caller = callerOf(req);
     const mission = await missionFor(req);
+    if (mission.mode === 'declarative') {
+      const { run } = await declarative.rerun(caller, mission);
+      return reply.code(201).send({ data: runView(run) });
+    }
     const input = optionalObject(bodyOf(req), 'input') ?? {};
     const run = await db.missionRun.create({ data: { id: randomUUID(), missionId: mission.id, accountId: caller.accountId, inputJson: JSON.stringify(input) } });
     await db.mission.update({ where: { id: mission.id }, data: { latestRunId: run.id } });
@@ -104,7 +114,8 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
     return { data: page.data.map(runView), meta: page.meta };
   });
 
-  route(app, 'GET', '/missions/:m/runs/:r', V1.getRun, async (req) => ({ data: runView(await runFor(req)) }));
+  // `?wait`: answers when the run changes or ends.
+  route(app, 'GET', '/missions/:m/runs/:r', V1.getRun, async (req) => ({ data: runView(await readWhenChanged(() => runFor(req), (r) => RUN_TERMINAL.has(r.status), waitOf(req))) }));
 
   route(app, 'PATCH', '/missions/:m/runs/:r', V1.patchRun, async (req) => {
     const run = await runFor(req);
@@ -119,6 +130,10 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
     if (summary !== undefined) patch.result_summary = summary;
     const payload = optionalObject(body, 'result_payload');
     if (payload !== undefined) patch.result_payload = payload;
+    if (!RUN_TERMINAL.has(run.status) && patch.status !== 'cancelled' && (await db.mission.findUnique({ where: { id: run.missionId } }))?.mode === 'declarative') {
+      // §4: a declarative run is written by its workflow; only `cancelled` (a cancel) is taken.
+      throw new V1Error(409, 'owned_by_workflow', 'a declarative run is written by its workflow: use the cancel, pause and resume signals');
+    }
     if (RUN_TERMINAL.has(run.status)) {
       // A closed run: re-sending its status is a no-op, anything else is final.
       if (patch.status === run.status) return { data: runView(run) };
@@ -275,11 +290,6 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
     });
   }
 
-  // Gates belong to declarative runs, which this Parley does not serve: a compat run has none.
-  route(app, 'GET', '/missions/:m/runs/:r/gates', V1.listGates, async (req) => {
-    await runFor(req);
-    return { data: [], meta: paged([], { size: 50, number: 1 }).meta };
-  });
-
   await memoryRoutes(app, { db, temporal, config, runFor, touch });
+  await declarativeRoutes(app, { service: declarative, runFor });
 }

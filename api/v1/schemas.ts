@@ -70,6 +70,15 @@ const Call = Open({ call_id: Type.String(), status: Type.String(), to: Type.Stri
 const Message = Open({ id: Type.String(), direction: Type.String(), from: Type.String(), to: Type.String(), body: Type.String(), status: Type.String(), created_at: Iso });
 const Approval = Open({ request_id: Type.String(), id: Type.String(), status: Type.String(), action: Type.String(), expires_at: Iso });
 const Memory = Open({ data: Type.Unknown(), version: Type.Integer() });
+const Gate = Open({ gate_id: Type.Union([Type.String(), Type.Null()]), request_id: Type.String(), status: Type.String(), selection: Type.Union([Type.Array(Type.String()), Type.Null()]) });
+const DryRun = Open({
+  targets: Type.Array(Open({ phone: Type.String(), timezone: Type.String(), first_attempt_at: Iso, first_attempt_local: Type.Union([Type.String(), Type.Null()]), skipped: Type.Union([Type.String(), Type.Null()]) })),
+  batches: Type.Integer(),
+  expected_end: Iso,
+  plan: Type.Array(Open({ step_id: Type.String(), description: Type.String() })),
+});
+/** `?wait=<s>`: 0–50 s (the handler answers 422 with `/wait` for anything else). */
+const WaitQuery = Open({ wait: Type.Optional(Type.String({ maxLength: 16 })) });
 
 const MissionParams = Type.Object({ m: Id });
 const RunParams = Type.Object({ m: Id, r: Id });
@@ -92,12 +101,17 @@ const s = (summary: string, parts: Omit<RouteSchema, 'summary' | 'response'>, ok
 
 /** Schemas by route, named after what the route does. */
 export const V1 = {
-  createMission: s('Create a mission', { body: Body({ name: Str(V1_LIMITS.name), instructions: Str(V1_LIMITS.text), spec: Type.Optional(Type.Unknown()) }) }, { 200: Data(Mission), 201: Data(Mission) }),
+  createMission: s(
+    'Create a mission (with `spec`: a declarative run starts; `?dry_run=true`: its planned schedule only)',
+    { querystring: Open({ dry_run: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) }), body: Body({ name: Str(V1_LIMITS.name), instructions: Str(V1_LIMITS.text), spec: Type.Optional(Type.Unknown()) }) },
+    { 200: Data(Type.Union([Mission, DryRun])), 201: Data(Mission) },
+    404,
+  ),
   listMissions: s('List missions', { querystring: PagedQuery({ slug: Type.Optional(Str(V1_LIMITS.name)) }) }, { 200: List(Mission) }),
   getMission: s('A mission', { params: MissionParams }, { 200: Data(Mission) }, 404),
   startRun: s('Start a run', { params: MissionParams, body: Body({ input: Opt(Json) }) }, { 201: Data(Run) }, 404),
   listRuns: s('List runs', { params: MissionParams, querystring: PagedQuery() }, { 200: List(Run) }, 404),
-  getRun: s('A run', { params: RunParams }, { 200: Data(Run) }, 404),
+  getRun: s('A run (`?wait` long-polls for a change)', { params: RunParams, querystring: WaitQuery }, { 200: Data(Run) }, 404),
   patchRun: s(
     'Change a run’s status or result',
     { params: RunParams, body: Body({ status: Type.Optional(Str(64)), result_summary: Opt(Str(V1_LIMITS.text)), result_payload: Opt(Json) }) },
@@ -132,7 +146,19 @@ export const V1 = {
   insights: s('A conversation’s insights', { params: Type.Object({ c: Id }) }, { 200: Data(Type.Array(Insight)) }, 404),
   cancelRun: s('Cancel a run', { params: RunParams, body: Body({ reason: Opt(Str(V1_LIMITS.short)), hangup: Type.Optional(Type.Boolean()) }) }, { 202: Data(Run) }, 404, 409),
   signalRun: s('Pause or resume a run', { params: RunParams, body: EmptyBody }, { 202: Data(Run) }, 404, 409),
-  listGates: s('A run’s gates (none for compat runs)', { params: RunParams }, { 200: List(Type.Unknown()) }, 404),
+  stream: {
+    summary: 'The account’s mission changes (WebSocket upgrade; auth by header or first message, else close 4401)',
+    querystring: Open({ mission_id: Type.Optional(Id), run_id: Type.Optional(Id), since_seq: Type.Optional(Type.String({ maxLength: 20 })) }),
+    response: { 101: Type.Null({ description: 'Switching Protocols' }) },
+  },
+  listGates: s('A run’s gates (none for compat runs)', { params: RunParams }, { 200: List(Gate) }, 404),
+  decideGate: s(
+    'Approve or deny a gate (approve may keep a `selection` of targets for the next round)',
+    { params: Type.Object({ m: Id, r: Id, g: Id }), body: Body({ note: Opt(Str(V1_LIMITS.short)), selection: Opt(Open({ targets: Type.Array(Str(64), { maxItems: 500 }) })) }) },
+    { 200: Data(Gate) },
+    404,
+    409,
+  ),
   getMemory: s('A run’s memory', { params: RunParams }, { 200: Memory }, 404),
   putMemory: s('Replace a run’s memory', { params: RunParams, body: Json }, { 200: Memory }, 404, 412),
   patchMemory: s('Merge-patch a run’s memory (RFC 7396)', { params: RunParams, body: Json }, { 200: Memory }, 404, 412),
@@ -202,7 +228,7 @@ export const V1 = {
     404,
     409,
   ),
-  getEvent: s('A scheduled event', { params: EventParams }, { 200: Event }, 404),
+  getEvent: s('A scheduled event (`?wait` long-polls for a change)', { params: EventParams, querystring: WaitQuery }, { 200: Event }, 404),
   cancelEvent: s('Cancel a scheduled event', { params: EventParams }, { 204: Type.Null({ description: 'Cancelled' }) }, 404, 409),
   listEvents: s('An assistant’s scheduled events', { params: AssistantParams, querystring: PagedQuery({ status: Type.Optional(Str(32)), run_id: Type.Optional(Str(V1_LIMITS.id)) }) }, { 200: List(Event) }, 404),
 

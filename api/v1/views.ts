@@ -120,3 +120,10 @@ export const approvalView = (a: Approval) => ({
   note: a.note,
   created_at: iso(a.createdAt),
 });
+
+/** A declarative run's gate: its approval, with the gate's step id and the kept targets. */
+export const gateView = (a: Approval) => ({
+  gate_id: a.gateId,
+  ...approvalView(a),
+  selection: parseJson<string[] | null>(a.selectionJson, null),
+});

@@ -35,7 +35,7 @@ export function createPocketsphinxWheel(opts: { python?: string; timeoutMs?: num
       command: python,
       args: [HOST, dir, search],
       startTimeoutMs: 30_000,
-      fixHint: `install python3 (3.9 or newer) and start Parley once with internet access to PyPI (it caches the pocketsphinx wheel in ${dir}), or configure another ASR (PARLEY_ASR_BASE_URL, or PARLEY_ASR_ENGINE=pocketsphinx-binary with the Debian packages pocketsphinx and pocketsphinx-en-us)`,
+      fixHint: `install python3 3.11 or 3.13 (the CPython versions PyPI has PocketSphinx 5.1.1 wheels for) and start Parley once with internet access to PyPI (it caches the pocketsphinx wheel in ${dir}), or configure another ASR (PARLEY_ASR_BASE_URL, or PARLEY_ASR_ENGINE=pocketsphinx-binary with the Debian packages pocketsphinx and pocketsphinx-en-us)`,
     }),
   );
   return {

@@ -34,10 +34,10 @@ test('M06: create mission → 201 with id == mission_id and the CLI slug; missin
   const again = await v1.call('POST', '/v1/missions', { name: 'Find  Window Washers!', instructions: 'Call five firms' });
   expect(again.status).toBe(200);
   expect(data(again).id).toBe(data(res).id);
-  // Declarative missions are not served: an honest 422.
+  // A declarative mission's spec is validated: an incomplete one is a 422 with its pointer.
   const spec = await v1.call('POST', '/v1/missions', { name: 'D', instructions: 'x', spec: { class: 'sweep' } });
   expect(spec.status).toBe(422);
-  expect(spec.body).toMatchObject({ error: { code: 'spec_not_supported' }, errors: [{ source: { pointer: '/spec' } }] });
+  expect(spec.body).toMatchObject({ error: { code: 'validation_failed' }, errors: [{ source: { pointer: '/spec/targets' } }] });
 });
 
 test('M07: page[size] limits the page, meta has the totals; slug= filters', async () => {

@@ -109,6 +109,11 @@ suite('the Control Center in Chromium', () => {
       await s.page.getByRole('heading', { name: new RegExp(`^${heading}`) }).first().waitFor();
       await s.page.waitForLoadState('networkidle');
       if (SHOTS) await s.page.screenshot({ path: `${SHOTS}/${tab}.png` });
+      if (tab === 'settings') {
+        // The TTS preview speaks through the configured provider and plays in the page.
+        await s.page.getByRole('button', { name: 'Play preview' }).click();
+        await s.page.getByRole('status').filter({ hasText: 'Playing preview' }).waitFor();
+      }
     }
     expect(s.errors).toEqual([]);
   });
@@ -133,7 +138,8 @@ suite('the Control Center in Chromium', () => {
     if (SHOTS) await s.page.screenshot({ path: `${SHOTS}/takeover.png` });
     await reply.fill('Typed in the browser: Tuesday at three works.');
     await s.page.getByRole('button', { name: 'Send reply' }).click();
-    await transcript.getByText('Typed in the browser: Tuesday at three works.').waitFor({ timeout: 30_000 });
+    // First as the turn's reply in progress, then as a completed turn (turn.complete).
+    await transcript.locator('li[data-turn]', { hasText: 'Typed in the browser: Tuesday at three works.' }).waitFor({ timeout: 60_000 });
 
     // The phone got it: the stored turn is the answer /api/turn gave the simulated phone.
     const sid = (await call.getAttribute('data-session'))!;

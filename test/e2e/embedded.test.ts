@@ -72,7 +72,7 @@ test('a call scheduled through /v1 ends completed, with a completed insight that
   };
   const created = await call('POST', '/assistants', { name: 'Quote caller', instructions: 'Ask for a window washing quote for Thursday.', greeting: 'Hi, I am calling about a quote.' });
   const assistant = created.assistant ?? created;
-  const scheduled = await call('POST', `/assistants/${assistant.id}/events`, { channel: 'call', to: '+13125550101', from: '+15550100001', scheduled_at: new Date(Date.now() + 60_000).toISOString() });
+  const scheduled = await call('POST', `/assistants/${assistant.id}/events`, { channel: 'call', to: '+13125550101', from: '+15550100001', scheduled_at: new Date(Date.now() + 90_000).toISOString() });
   const event = scheduled.event ?? scheduled;
   let status: Obj = {};
   const deadline = Date.now() + 400_000;

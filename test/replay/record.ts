@@ -18,6 +18,7 @@ import { applyMigrations } from '../../prisma/migrate';
 import { buildActivities } from '../../worker/activities';
 import { scenarios } from './scenarios';
 import { missionScenarios } from './mission-scenarios';
+import { declarativeScenarios } from './declarative-scenarios';
 import { botScenarios } from './bot-scenarios';
 import { DEFAULT_SIM_LINES } from '../../infra/missions-config';
 import { scriptedLines } from '../support/scripted-lines';
@@ -41,7 +42,8 @@ async function main(): Promise<void> {
   // Missions scenarios: scripted lines and a local OpenAI-compatible TEST server for insights.
   const lines = scriptedLines(db, DEFAULT_SIM_LINES.map((number) => ({ number, driver: 'sim' as const, serial: '' })));
   const llm = await startFakeOpenAIServer();
-  llm.setReply('{"summary": "Quoted $240", "price_usd": 240}');
+  // Rubric scores too, for the declarative screening scenario (extra fields fit every other schema).
+  llm.setReply('{"summary": "Quoted $240", "price_usd": 240, "scores": {"price": 7}}');
   const nativeConnection = await NativeConnection.connect({ address });
   const worker = await Worker.create({
     connection: nativeConnection,
@@ -54,7 +56,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(HISTORIES_DIR, { recursive: true });
   try {
     await worker.runUntil(async () => {
-      const all = [...[...scenarios, ...botScenarios].map((s) => ({ name: s.name, run: () => s.run({ client, taskQueue, db }) })), ...missionScenarios.map((s) => ({ name: s.name, run: () => s.run({ client, taskQueue, db, lines }) }))];
+      const all = [...[...scenarios, ...botScenarios].map((s) => ({ name: s.name, run: () => s.run({ client, taskQueue, db }) })), ...[...missionScenarios, ...declarativeScenarios].map((s) => ({ name: s.name, run: () => s.run({ client, taskQueue, db, lines }) }))];
       for (const scenario of all) {
         if (only.length && !only.includes(scenario.name)) continue;
         const { workflowId, runId } = (await scenario.run()) as { workflowId: string; runId?: string };

@@ -93,12 +93,16 @@ export interface TurnRequest {
 
 export type TurnOutcome = 'ok' | 'ended' | 'rejected' | 'stale' | 'error';
 
-/** The turn's answer: the contract body without audio, plus the reply audio's blob id. */
+/**
+ * The turn's answer: its outcome, the contract body without audio, the reply audio's blob id
+ * and who replied. The API maps the outcome to an HTTP status (api/routes/phone-turn.ts).
+ */
 export interface TurnResult {
   outcome: TurnOutcome;
-  httpStatus: number;
   body: Record<string, unknown>;
   audioBlobId: string | null;
+  /** On `ok`: who produced the reply (for metrics). */
+  replySource?: ReplySource;
 }
 
 export interface CallState {

@@ -149,7 +149,7 @@ export async function runTurn(session: CallSession, req: TurnRequest): Promise<T
     });
     if (committed.stale) return staleTurn(session, req);
     if (hangup) session.requestEnd('auth_failed');
-    return { outcome: 'ok', httpStatus: 200, body: committed.body, audioBlobId: speech.audioBlobId };
+    return { outcome: 'ok', body: committed.body, audioBlobId: speech.audioBlobId, replySource };
   } catch (err) {
     // A failed local activity surfaces as its ApplicationFailure; a regular one wrapped in an
     // ActivityFailure. Anything else is a bug in this workflow and must fail the task.
@@ -157,7 +157,7 @@ export async function runTurn(session: CallSession, req: TurnRequest): Promise<T
     const detail = (err instanceof ActivityFailure ? err.cause?.message : undefined) ?? err.message;
     await bookkeeping.recordTurnEvent({ sessionId, type: 'turn.error', data: { turn_id: req.turnId, error: detail }, dedupeKey: `${req.turnId}:turn.error` });
     // A failed turn answers the phone with the contract's 500 and the call goes on.
-    return { outcome: 'error', httpStatus: 500, body: { detail }, audioBlobId: null };
+    return { outcome: 'error', body: { detail }, audioBlobId: null };
   }
 }
 
@@ -234,7 +234,7 @@ async function deliverInject(session: CallSession, req: TurnRequest, inject: Que
   });
   if (committed.stale) return staleTurn(session, req);
   if (req.audioBlobId) void keepUnanswered(session, req.audioBlobId, generation, said);
-  return { outcome: 'ok', httpStatus: 200, body: committed.body, audioBlobId: inject.audioBlobId };
+  return { outcome: 'ok', body: committed.body, audioBlobId: inject.audioBlobId, replySource: 'inject' };
 }
 
 /** Inserts the words right after the inject they were spoken against, whatever came since. */
@@ -262,7 +262,6 @@ async function rejectCaller(session: CallSession, req: TurnRequest, reason: stri
   session.requestEnd('rejected');
   return {
     outcome: 'rejected',
-    httpStatus: 200,
     body: { ok: false, rejected: true, reason, session_id: sessionId, reply: rejectMessage },
     audioBlobId: speech.audioBlobId,
   };
@@ -271,5 +270,5 @@ async function rejectCaller(session: CallSession, req: TurnRequest, reason: stri
 async function staleTurn(session: CallSession, req: TurnRequest): Promise<TurnResult> {
   const sessionId = session.input.sessionId;
   await bookkeeping.recordTurnEvent({ sessionId, type: 'turn.stale', data: { reason: 'generation_changed', turn_id: req.turnId }, dedupeKey: `${req.turnId}:turn.stale` });
-  return { outcome: 'stale', httpStatus: 200, body: { ok: false, session_id: sessionId, stale: true, detail: 'session reset during turn' }, audioBlobId: null };
+  return { outcome: 'stale', body: { ok: false, session_id: sessionId, stale: true, detail: 'session reset during turn' }, audioBlobId: null };
 }

@@ -151,7 +151,7 @@ async function handleTurn(session: CallSession, req: Parameters<typeof runTurn>[
     // have taken the turn first.
     while (!session.recorded || session.turnInFlight) await condition(() => session.recorded && !session.turnInFlight);
     if (session.endReason !== null) {
-      return { outcome: 'ended' as const, httpStatus: 200, body: { ok: false, session_id: session.input.sessionId, ended: true, detail: 'session ended' }, audioBlobId: null };
+      return { outcome: 'ended' as const, body: { ok: false, session_id: session.input.sessionId, ended: true, detail: 'session ended' }, audioBlobId: null };
     }
     session.turnInFlight = true;
     session.touch();

@@ -115,6 +115,10 @@ export async function runGate(input: DeclarativeRunInput, st: DeclarativeState, 
   const approvalId = uuid4();
   const expiresInMs = gate.timeoutMs * input.timeScale;
   const reached = allOutcomes(st).filter((o) => o.state === 'completed');
+  const record = { gate_id: gateId, request_id: approvalId, status: 'pending', selection: null as string[] | null };
+  st.gates.push(record);
+  // The workflow first, then the request: whoever sees the request can decide it at once.
+  const child = await startChild(approvalWorkflow, { workflowId: approvalWorkflowId(approvalId), args: [{ approvalId, expiresInMs }] });
   await declarative.createGateApproval({
     approvalId,
     accountId: input.accountId,
@@ -124,9 +128,6 @@ export async function runGate(input: DeclarativeRunInput, st: DeclarativeState, 
     details: JSON.stringify({ run_id: input.runId, gate_id: gateId, before: gate.before, reached: reached.map((o) => ({ name: o.name, phone: o.phone, score: o.score, insights: o.insights })) }),
     expiresInMs,
   });
-  const record = { gate_id: gateId, request_id: approvalId, status: 'pending', selection: null as string[] | null };
-  st.gates.push(record);
-  const child = await startChild(approvalWorkflow, { workflowId: approvalWorkflowId(approvalId), args: [{ approvalId, expiresInMs }] });
   let decided: { status: string; selection: string[] | null } | null = null;
   void child.result().then((r) => (decided = r));
   await condition(() => decided !== null || control.cancel);

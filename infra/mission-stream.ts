@@ -1,0 +1,42 @@
+/**
+ * The /v1/stream log (missions contract §5d): every change of a mission run is appended with a
+ * global `seq` (strictly rising per account) in the transaction that makes the change, so a
+ * subscriber that replays `since_seq` and then follows sees each change once, in order.
+ */
+import type { Db } from './db';
+
+export type StreamKind = 'run_status' | 'step_status' | 'run_event' | 'event_status' | 'insight' | 'approval_requested' | 'approval_decided' | 'memory_updated';
+
+/** A transaction client (or the client itself). */
+type Tx = Pick<Db, 'missionRun' | 'missionEvent' | '$queryRawUnsafe'>;
+
+/** Serialises appends on PostgreSQL so seqs commit in order (as the agent event log does). */
+const STREAM_APPEND_LOCK = 7_225_002;
+const isPostgres = (db: unknown) => (db as { _activeProvider?: string })._activeProvider === 'postgresql';
+
+/** Appends one change of run `runId` inside the caller's transaction (no-op for an unknown run). */
+export async function appendStreamEvent(tx: Tx, runId: string, kind: StreamKind, data: Record<string, unknown>): Promise<void> {
+  const run = await tx.missionRun.findUnique({ where: { id: runId }, select: { accountId: true, missionId: true } });
+  if (!run) return;
+  if (isPostgres(tx)) await tx.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${STREAM_APPEND_LOCK})::text`);
+  await tx.missionEvent.create({ data: { accountId: run.accountId, missionId: run.missionId, runId, kind, dataJson: JSON.stringify(data) } });
+}
+
+/** The wire message of a logged change. */
+export interface StreamMessage {
+  type: 'event';
+  seq: number;
+  run_id: string;
+  mission_id: string;
+  event: { kind: string; data: Record<string, unknown> };
+}
+
+/** An account's changes after `sinceSeq`, oldest first, optionally of one mission or run. */
+export async function readStream(db: Db, filter: { accountId: string; sinceSeq: number; missionId?: string; runId?: string; limit?: number }): Promise<StreamMessage[]> {
+  const rows = await db.missionEvent.findMany({
+    where: { accountId: filter.accountId, seq: { gt: filter.sinceSeq }, ...(filter.missionId ? { missionId: filter.missionId } : {}), ...(filter.runId ? { runId: filter.runId } : {}) },
+    orderBy: { seq: 'asc' },
+    take: filter.limit ?? 500,
+  });
+  return rows.map((r) => ({ type: 'event', seq: r.seq, run_id: r.runId, mission_id: r.missionId, event: { kind: r.kind, data: JSON.parse(r.dataJson) as Record<string, unknown> } }));
+}

@@ -1,0 +1,125 @@
+/**
+ * Replay scenarios of declarative runs (`declarativeRunWorkflow`, spec §5a): each class, a gate
+ * approved / denied / timed out, an early stop, pause and resume, and a cancel. The rows the API
+ * would create are created here; lines are scripted; waits run ×0.0001.
+ */
+import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
+import { approvalWorkflowId, runWorkflowId } from '../../common/missions';
+import { planOf, validateSpec } from '../../common/mission-spec';
+import { decideApprovalUpdate, updateRunUpdate, type DeclarativeRunInput } from '../../workflows/missions/messages';
+import type { MissionScenario, MissionScenarioContext } from './mission-scenarios';
+
+const LINES = ['+15550100001', '+15550100002'];
+const target = (i: number, kind = 'automated') => ({ name: `Firm ${i}`, phone: `+1312555${String(7100 + i)}`, timezone: 'America/Chicago', kind });
+
+async function start(ctx: MissionScenarioContext, name: string, raw: Record<string, unknown>) {
+  const spec = validateSpec({ assistant: { instructions: 'Ask for a quote.' }, schedule: { business_hours: false }, throttle: { spacing: 'PT30S' }, ...raw }, { numberZones: {} });
+  const runId = `replay-${name}-${randomUUID()}`;
+  const missionId = `replay-mission-${runId}`;
+  const assistantId = `replay-assistant-${runId}`;
+  await ctx.db.assistant.create({ data: { id: assistantId, accountId: 'default', name, instructions: 'Ask for a quote.', model: 'openai/gpt-4o', voice: 'Rime.ArcanaV3.astra', toolsJson: '[]', featuresJson: '["telephony","messaging"]' } });
+  await ctx.db.mission.create({ data: { id: missionId, accountId: 'default', name, instructions: 'x', slug: name, mode: 'declarative', latestRunId: runId } });
+  await ctx.db.missionRun.create({ data: { id: runId, missionId, accountId: 'default', status: 'running' } });
+  let sequence = 0;
+  for (const step of planOf(spec)) await ctx.db.planStep.create({ data: { id: randomUUID(), runId, stepId: step.step_id, description: step.description, sequence: ++sequence } });
+  const input: DeclarativeRunInput = { runId, missionId, accountId: 'default', spec, lines: LINES, assistantId, ownerPhone: '+15550109999', timeScale: 0.0001 };
+  const workflowId = runWorkflowId(runId);
+  const handle = await ctx.client.workflow.start('declarativeRunWorkflow', { taskQueue: ctx.taskQueue, workflowId, args: [input] });
+  return { handle, workflowId, runId };
+}
+
+/** Decides the run's gate once it is open, as /v1/approvals would. */
+async function decide(ctx: MissionScenarioContext, runId: string, decision: 'approved' | 'denied', selection?: string[]) {
+  for (;;) {
+    const gate = await ctx.db.approval.findFirst({ where: { runId, status: 'pending' } });
+    if (gate) {
+      await ctx.client.workflow.getHandle(approvalWorkflowId(gate.id)).executeUpdate(decideApprovalUpdate, { args: [{ decision, selection }] });
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const finish = async (handle: WorkflowHandle, workflowId: string) => (await handle.result(), { workflowId });
+
+export const declarativeScenarios: MissionScenario[] = [
+  {
+    name: 'declarative-sweep',
+    async run(ctx) {
+      ctx.lines.script(target(2).phone, ['busy', 'answer']);
+      const { handle, workflowId } = await start(ctx, 'sweep', { class: 'sweep', targets: [target(1), target(2), target(3)], throttle: { batch_size: 2, spacing: 'PT30S' } });
+      return finish(handle, workflowId);
+    },
+  },
+  {
+    name: 'declarative-screening',
+    async run(ctx) {
+      const { handle, workflowId } = await start(ctx, 'screening', { class: 'screening', targets: [target(4), target(5)], rubric: { criteria: [{ key: 'price', weight: 1 }], top_n: 1 } });
+      return finish(handle, workflowId);
+    },
+  },
+  {
+    name: 'declarative-negotiation',
+    async run(ctx) {
+      const { handle, workflowId } = await start(ctx, 'negotiation', { class: 'negotiation', targets: [target(6), target(7)] });
+      return finish(handle, workflowId);
+    },
+  },
+  {
+    name: 'declarative-multi-round-gate-approved',
+    async run(ctx) {
+      const { handle, workflowId, runId } = await start(ctx, 'rounds', { class: 'multi_round', targets: [target(8), target(9)] });
+      await decide(ctx, runId, 'approved', [target(9).phone]);
+      return finish(handle, workflowId);
+    },
+  },
+  {
+    name: 'declarative-gate-denied',
+    async run(ctx) {
+      const { handle, workflowId, runId } = await start(ctx, 'denied', { class: 'multi_round', targets: [target(10)] });
+      await decide(ctx, runId, 'denied');
+      return finish(handle, workflowId);
+    },
+  },
+  {
+    name: 'declarative-gate-timed-out',
+    async run(ctx) {
+      const { handle, workflowId } = await start(ctx, 'timed-out', { class: 'multi_round', targets: [target(11)], approvals: [{ before: 'round_2', timeout: 'PT1H', on_timeout: 'fail' }] });
+      return finish(handle, workflowId);
+    },
+  },
+  {
+    name: 'declarative-gather-early-stop',
+    async run(ctx) {
+      const { handle, workflowId, runId } = await start(ctx, 'gather', {
+        class: 'gather_then_act',
+        targets: [target(12), target(13), target(14)],
+        throttle: { batch_size: 1, spacing: 'PT30S' },
+        stop_when: { where: { price_usd: { lte: 300 } }, count: 1 },
+        act: { type: 'sms', to: 'owner', text: '{{target.name}}: ${{insights.price_usd}}' },
+      });
+      await decide(ctx, runId, 'approved');
+      return finish(handle, workflowId);
+    },
+  },
+  {
+    name: 'declarative-pause-resume',
+    async run(ctx) {
+      const { handle, workflowId } = await start(ctx, 'pause', { class: 'sweep', targets: [target(15), target(16)], throttle: { batch_size: 1, spacing: 'PT30S' } });
+      await handle.executeUpdate(updateRunUpdate, { args: [{ status: 'paused' }] });
+      await new Promise((r) => setTimeout(r, 300));
+      await handle.executeUpdate(updateRunUpdate, { args: [{ status: 'running' }] });
+      return finish(handle, workflowId);
+    },
+  },
+  {
+    name: 'declarative-cancelled',
+    async run(ctx) {
+      const { handle, workflowId, runId } = await start(ctx, 'cancel', { class: 'sweep', targets: [{ ...target(0), phone: '+13125550009' }, target(17)], throttle: { batch_size: 1, spacing: 'PT30S' } });
+      while (!(await ctx.db.scheduledEvent.findFirst({ where: { runId, callStatus: 'ringing' } }))) await new Promise((r) => setTimeout(r, 50));
+      await handle.executeUpdate(updateRunUpdate, { args: [{ status: 'cancelled', result_summary: 'stop' }] });
+      return finish(handle, workflowId);
+    },
+  },
+];
