@@ -1,7 +1,8 @@
 // espeak-ng compiled to WebAssembly (npm espeak-ng: the espeak-ng 1.51 program and its data,
 // the same speech as Debian's package). The module is compiled once; each request runs the
-// program in a fresh instance, and the next instance is prepared while the process is idle, so a
-// request waits only for the synthesis. Protocol: see ../engine-host.ts.
+// program in a fresh instance; the next instance is instantiated while the process is idle, so a
+// request waits for espeak-ng's own start (unpacking its data) and the synthesis, not for the
+// instantiation. Protocol: see ../engine-host.ts.
 // {id, op:"speak", text, voice, wpm} → {id, ok, wav (base64 RIFF PCM16 mono 22.05 kHz)}.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
