@@ -308,7 +308,7 @@ export class SimPhone {
     let res: Response;
     let text: string;
     try {
-      res = await fetch(url, { method, headers, body: payload, signal });
+      res = await fetchReconnecting(url, { method, headers, body: payload, signal });
       text = await res.text();
     } catch (err) {
       if (this.controller.signal.aborted && abortable) throw err;
@@ -367,6 +367,27 @@ export function runSimCall(options: SimCallOptions): Promise<SimCallResult> {
 
 function wavBlob(wav: Buffer): Blob {
   return new Blob([new Uint8Array(wav)], { type: 'audio/wav' });
+}
+
+/** How long a phone keeps trying to reach a gateway that refuses connections (an API restarting). */
+const RECONNECT_MS = 20_000;
+const RECONNECT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'UND_ERR_SOCKET']);
+
+/**
+ * fetch, retried while the gateway is unreachable (as the app does when its network drops):
+ * a turn carries its `request_id`, so a post that did reach Parley gets the stored answer.
+ */
+async function fetchReconnecting(url: URL, init: RequestInit & { signal: AbortSignal }): Promise<Response> {
+  const deadline = Date.now() + RECONNECT_MS;
+  for (;;) {
+    try {
+      return await fetch(url, init);
+    } catch (err) {
+      const code = ((err as Error & { cause?: { code?: string } }).cause ?? {}).code;
+      if (init.signal.aborted || !code || !RECONNECT_CODES.has(code) || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
 
 /** undici hides the useful part (ECONNREFUSED …) in `cause`. */

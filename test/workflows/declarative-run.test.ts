@@ -191,7 +191,10 @@ test('multi_round: waits at the gate; the selection limits round 2', async () =>
     await decideGate(w, 'gate_1', 'approved', [phone(2)]);
     expect(await h.result()).toEqual({ status: 'succeeded' });
   });
-  expect(w.dials.map((d) => d.to)).toEqual([phone(0), phone(1), phone(2), phone(2)]);
+  // Round 1's calls run side by side, so they may dial in any order; round 2 follows the gate.
+  const dialled = w.dials.map((d) => d.to);
+  expect(dialled.slice(0, 3).sort()).toEqual([phone(0), phone(1), phone(2)]);
+  expect(dialled.slice(3)).toEqual([phone(2)]);
   expect(w.run().payload.gates).toEqual([expect.objectContaining({ gate_id: 'gate_1', status: 'approved', selection: [phone(2)] })]);
 });
 
@@ -228,7 +231,7 @@ test('gather_then_act: stop_when cancels what is pending, act runs after its gat
     await decideGate(w, 'gate_act', 'approved');
     expect(await h.result()).toEqual({ status: 'succeeded' });
   });
-  expect(w.dials.map((d) => d.to)).toEqual([phone(0), phone(1)]);
+  expect(w.dials.map((d) => d.to).sort()).toEqual([phone(0), phone(1)]);
   expect(w.sms).toEqual([{ to: '+15550100099', text: 'Firm 2 is free' }]);
   expect(w.run().payload).toMatchObject({ stopped_early: true, action: { type: 'sms', status: 'sent' } });
   expect(w.run().payload.targets.slice(2).map((t: { state: string }) => t.state)).toEqual(['cancelled', 'cancelled', 'cancelled', 'cancelled']);

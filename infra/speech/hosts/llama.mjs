@@ -70,8 +70,24 @@ async function chat(req) {
   });
 }
 
+// A grammar closes the JSON only if the model stops on its own: a string or list left unbounded
+// can run past maxTokens and leave it unterminated. Bounds are added where the schema has none;
+// the caller still validates the answer against the schema as given.
+const MAX_STRING = 200;
+const MAX_ITEMS = 5;
+function bounded(schema) {
+  if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return schema;
+  const out = { ...schema };
+  if (out.type === 'string' && out.maxLength === undefined && out.enum === undefined && out.const === undefined) out.maxLength = MAX_STRING;
+  if (out.type === 'array' && out.maxItems === undefined) out.maxItems = Math.max(MAX_ITEMS, out.minItems ?? 0);
+  if (out.items) out.items = bounded(out.items);
+  if (out.properties) out.properties = Object.fromEntries(Object.entries(out.properties).map(([k, v]) => [k, bounded(v)]));
+  for (const key of ['anyOf', 'oneOf', 'allOf']) if (Array.isArray(out[key])) out[key] = out[key].map(bounded);
+  return out;
+}
+
 async function json(req) {
-  const grammar = await llama.createGrammarForJsonSchema(req.schema);
+  const grammar = await llama.createGrammarForJsonSchema(bounded(req.schema));
   return withSession(req.messages, async (session, prompt) => {
     const text = await session.prompt(prompt, { grammar, maxTokens: req.maxTokens, temperature: 0 });
     return { json: grammar.parse(text) };
