@@ -39,7 +39,8 @@ async function signedIn(): Promise<BrowserSession> {
   await s.page.getByLabel('Missions API key (optional)').fill(API_KEY);
   await s.page.getByRole('button', { name: 'Sign in' }).click();
   await s.page.getByRole('heading', { name: /Live calls/ }).waitFor();
-  await s.page.locator('.feed-live').waitFor();
+  // The live view loads its snapshot, then subscribes: slow on a loaded CI machine.
+  await s.page.locator('.feed-live').waitFor({ timeout: 90_000 });
   return s;
 }
 
