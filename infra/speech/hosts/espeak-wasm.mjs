@@ -7,10 +7,9 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import readline from 'node:readline';
 import createEspeak from 'espeak-ng';
+import { send, serve } from './serve.mjs';
 
-const send = (msg) => process.stdout.write(`${JSON.stringify(msg)}\n`);
 
 // The module's file system throws thousands of errors while it unpacks espeak-ng's data at each
 // start; capturing their stack traces was most of a request's time.
@@ -81,18 +80,4 @@ async function speak(text, voice, wpm) {
 
 send({ ready: true });
 
-let queue = Promise.resolve();
-const lines = readline.createInterface({ input: process.stdin });
-lines.on('line', (line) => {
-  queue = queue.then(async () => {
-    let req;
-    try {
-      req = JSON.parse(line);
-      const wav = await speak(String(req.text), String(req.voice), Number(req.wpm));
-      send({ id: req.id, ok: true, wav: wav.toString('base64') });
-    } catch (err) {
-      send({ id: req?.id, ok: false, error: String(err?.message ?? err), retryable: !err?.permanent });
-    }
-  });
-});
-lines.on('close', () => queue.then(() => process.exit(0)));
+serve(async (req) => ({ wav: (await speak(String(req.text), String(req.voice), Number(req.wpm))).toString('base64') }));

@@ -5,11 +5,10 @@
 // {id, op:"json", messages, schema, maxTokens} → {id, ok, json}: decoding constrained by a
 //   grammar built from the JSON Schema, so the answer always parses and fits it.
 import path from 'node:path';
-import readline from 'node:readline';
 import { getLlama, LlamaChatSession } from 'node-llama-cpp';
+import { send, serve } from './serve.mjs';
 
 const [modelPath, threadsArg, contextArg] = process.argv.slice(2);
-const send = (msg) => process.stdout.write(`${JSON.stringify(msg)}\n`);
 
 let llama;
 let model;
@@ -95,19 +94,8 @@ async function json(req) {
 }
 
 const ops = { chat, json };
-let queue = Promise.resolve();
-const lines = readline.createInterface({ input: process.stdin });
-lines.on('line', (line) => {
-  queue = queue.then(async () => {
-    let req;
-    try {
-      req = JSON.parse(line);
-      const op = ops[req.op];
-      if (!op) throw new Error(`unknown op ${req.op}`);
-      send({ id: req.id, ok: true, ...(await op(req)) });
-    } catch (err) {
-      send({ id: req?.id, ok: false, error: String(err?.message ?? err), retryable: true });
-    }
-  });
+serve((req) => {
+  const op = ops[req.op];
+  if (!op) throw new Error(`unknown op ${req.op}`);
+  return op(req);
 });
-lines.on('close', () => queue.then(() => process.exit(0)));
