@@ -99,6 +99,17 @@ const s = (summary: string, parts: Omit<RouteSchema, 'summary' | 'response'>, ok
   response: { ...ok, ...COMMON_ERRORS, ...errs(...errors) },
 });
 
+/** The assistant fields that are optional both when creating and when changing one. */
+const assistantOptionalFields = {
+  description: Opt(Str(V1_LIMITS.short)),
+  model: Opt(Str(V1_LIMITS.name)),
+  greeting: Opt(Str(V1_LIMITS.short)),
+  voice: Opt(Str(V1_LIMITS.name)),
+  tools: Opt(Type.Array(Type.Unknown(), { maxItems: V1_LIMITS.list })),
+  enabled_features: Opt(Type.Array(Type.Unknown(), { maxItems: 10 })),
+  insights: Opt(Json),
+};
+
 /** Schemas by route, named after what the route does. */
 export const V1 = {
   createMission: s(
@@ -172,13 +183,7 @@ export const V1 = {
       body: Body({
         name: Str(V1_LIMITS.name),
         instructions: Str(V1_LIMITS.text),
-        description: Opt(Str(V1_LIMITS.short)),
-        model: Opt(Str(V1_LIMITS.name)),
-        greeting: Opt(Str(V1_LIMITS.short)),
-        voice: Opt(Str(V1_LIMITS.name)),
-        tools: Opt(Type.Array(Type.Unknown(), { maxItems: V1_LIMITS.list })),
-        enabled_features: Opt(Type.Array(Type.Unknown(), { maxItems: 10 })),
-        insights: Opt(Json),
+        ...assistantOptionalFields,
       }),
     },
     { 200: Assistant, 201: Assistant },
@@ -192,13 +197,7 @@ export const V1 = {
       body: Body({
         name: Type.Optional(Str(V1_LIMITS.name)),
         instructions: Type.Optional(Str(V1_LIMITS.text)),
-        description: Opt(Str(V1_LIMITS.short)),
-        model: Opt(Str(V1_LIMITS.name)),
-        greeting: Opt(Str(V1_LIMITS.short)),
-        voice: Opt(Str(V1_LIMITS.name)),
-        tools: Opt(Type.Array(Type.Unknown(), { maxItems: V1_LIMITS.list })),
-        enabled_features: Opt(Type.Array(Type.Unknown(), { maxItems: 10 })),
-        insights: Opt(Json),
+        ...assistantOptionalFields,
       }),
     },
     { 200: Assistant },
