@@ -1,5 +1,5 @@
 /**
- * The client → server messages of ClawdTalk's `ws-client.js` (shared/specs/clawdtalk-voice.md),
+ * The client → server messages of ClawdTalk's `ws-client.js` (docs/clawdtalk-voice.md),
  * as TypeBox schemas: a message that does not match gets an `error` message, never a crash.
  */
 import { Type, type Static } from '@sinclair/typebox';

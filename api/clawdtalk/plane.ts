@@ -1,5 +1,5 @@
 /**
- * The ClawdTalk voice plane of one API process (`WS /ws`, shared/specs/clawdtalk-voice.md): its
+ * The ClawdTalk voice plane of one API process (`WS /ws`, docs/clawdtalk-voice.md): its
  * authenticated client sockets (one per account), the delivery of each account's events from
  * the durable log (table BotEvent), keepalive, and the duplicate-client policy.
  *

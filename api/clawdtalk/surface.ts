@@ -12,7 +12,7 @@ import { VoicePlane } from './plane';
 
 const Upgrade = Type.Null({ description: 'Not served: the route only upgrades to a WebSocket (101)' });
 
-/** Serves `WS /ws` for ClawdTalk clients (shared/specs/clawdtalk-voice.md). */
+/** Serves `WS /ws` for ClawdTalk clients (docs/clawdtalk-voice.md). */
 export const clawdtalkSurface: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {

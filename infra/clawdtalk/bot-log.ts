@@ -1,6 +1,6 @@
 /**
  * The voice plane's durable log (table BotEvent): every event for an account's ClawdTalk client
- * (shared/specs/clawdtalk-voice.md) is written here first, by whichever process makes it (the
+ * (docs/clawdtalk-voice.md) is written here first, by whichever process makes it (the
  * worker's activities, mostly), and the API process holding that account's `WS /ws` delivers it.
  * An event stays deliverable until it is sent once or stops being actionable (`expiresAt`).
  */

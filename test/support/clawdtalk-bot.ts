@@ -1,5 +1,5 @@
 /**
- * A ClawdTalk client for tests, written from shared/specs/clawdtalk-voice.md (not from
+ * A ClawdTalk client for tests, written from docs/clawdtalk-voice.md (not from
  * ws-client.js): it opens `WS /ws`, authenticates with a /v1 key, records every event, and
  * behaves as the real client does with a real OpenClaw gateway: context_request → context_response
  * and its greeting; deep_tool_request → `sessions_send` through the gateway → deep_tool_result;

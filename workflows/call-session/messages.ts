@@ -204,7 +204,7 @@ export const setContextUpdate = defineUpdate<{ ok: true; session_id: string }, [
 /** `bot_deep_tool_policy`: which caller turns of a bot-routed call go to the bot. */
 export type DeepToolPolicy = 'every_turn' | 'off';
 
-/** A call routed to the account's ClawdTalk client (shared/specs/clawdtalk-voice.md). */
+/** A call routed to the account's ClawdTalk client (docs/clawdtalk-voice.md). */
 export interface BotRoute {
   accountId: string;
   /** `call_id` on the wire: the session id of an inbound call, the call record of an outbound one. */
