@@ -43,11 +43,14 @@ export async function startV1(env: Record<string, string> = {}, options: { callM
 export const inSeconds = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** Reads until `done` holds (the tests wait on the workflow's projection; the product needs no polling). */
-export async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+export async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 45_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await read();
-    if (done(v) || Date.now() > deadline) return v;
+    if (done(v)) return v;
+    // A timeout says so, with what was last seen, instead of handing a half-done value to the
+    // assertions that follow (which then fail far from the cause).
+    if (Date.now() > deadline) throw new Error(`until: not done after ${timeoutMs} ms; last read: ${JSON.stringify(v)?.slice(0, 2000)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
