@@ -58,15 +58,27 @@ function launch(proc: Managed, env: NodeJS.ProcessEnv, onCrash: (p: Managed) => 
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const prefix = (chunk: Buffer) =>
-    chunk
-      .toString()
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => `[${proc.name}] ${line}\n`)
-      .join('');
-  child.stdout?.on('data', (c: Buffer) => process.stdout.write(prefix(c)));
-  child.stderr?.on('data', (c: Buffer) => process.stderr.write(prefix(c)));
+  // A pipe read may end mid-line: the unfinished tail waits for the next chunk, so each line
+  // keeps its prefix and a JSON log line is never cut in two.
+  const prefixer = (out: NodeJS.WriteStream) => {
+    let tail = '';
+    const prefix = (lines: string[]) => lines.filter(Boolean).map((line) => `[${proc.name}] ${line}\n`).join('');
+    return {
+      data: (chunk: string) => {
+        const lines = (tail + chunk).split('\n');
+        tail = lines.pop()!;
+        out.write(prefix(lines));
+      },
+      end: () => {
+        out.write(prefix([tail]));
+        tail = '';
+      },
+    };
+  };
+  const stdout = prefixer(process.stdout);
+  const stderr = prefixer(process.stderr);
+  child.stdout?.setEncoding('utf8').on('data', stdout.data).on('end', stdout.end);
+  child.stderr?.setEncoding('utf8').on('data', stderr.data).on('end', stderr.end);
   child.once('exit', (code, signal) => {
     if (!proc.stopping) {
       say(`${proc.name} exited (${signal ?? code}); restarting`);

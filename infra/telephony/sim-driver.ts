@@ -86,6 +86,9 @@ export function createSimDriver(options: SimDriverOptions): SimDriver {
         onEvent: (event: SimEvent) => log?.info({ command_id, ...event }, `sim call ${event.type}`),
       });
       // run() never rejects; the catch only keeps a bug from becoming an unhandled rejection.
+      // One line per dial, written before the call starts: the simulated lines' own count of
+      // what was dialled, readable after the worker dies (the duplicate-dial test counts these).
+      log?.info({ command_id, number: input.number, persona: persona.name }, 'sim call dialled');
       const done = phone.run().catch((err: unknown): SimCallResult => ({ outcome: 'failed', session_id: phone.sessionId, turns: 0, detail: String(err) }));
       active.set(command_id, { phone, info: { command_id, number: input.number, persona: persona.name, started_at: new Date(), done } });
       void done.then((result) => {
