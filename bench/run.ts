@@ -35,6 +35,7 @@ import { benchEngines, printEngines } from './engines';
 import { instantEngines, wavSaying } from './instant-engines';
 import { capacityBench, printCapacity } from './capacity';
 import { printScaleOut, scaleOutBench } from './scale-out';
+import { missionBench, printMission } from './missions';
 import { floorAnswerUpdate, floorAskUpdate, floorEndUpdate, floorTurnUpdate, floorWorkflow } from './floor-workflow';
 
 const quick = process.argv.includes('--quick');
@@ -340,6 +341,7 @@ async function main(): Promise<void> {
   const capacity = await capacityBench({ temporal, floorTaskQueue: `${env.PARLEY_TASK_QUEUE}-floor`, api, directP50, quick });
   const scaleOut = await scaleOutBench({ temporalAddress: server.address, directP50, quick });
   const engines = await benchEngines({ env, temporal, quick });
+  const mission = await missionBench({ temporalAddress: server.address });
 
   const results = {
     generated_at: new Date().toISOString(),
@@ -353,6 +355,7 @@ async function main(): Promise<void> {
     ...capacity,
     scale_out: scaleOut,
     engines,
+    mission,
   };
   fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
   fs.writeFileSync(path.join(__dirname, 'results', 'latest.json'), JSON.stringify(results, null, 2) + '\n');
@@ -376,6 +379,7 @@ async function main(): Promise<void> {
   printCapacity(capacity, turn.overhead_ms.p50);
   printScaleOut(scaleOut);
   printEngines(engines);
+  printMission(mission);
   console.log(`written to ${path.relative(process.cwd(), path.join(__dirname, 'results', 'latest.json'))}`);
 
   await app.close();

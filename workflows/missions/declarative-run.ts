@@ -1,4 +1,4 @@
-import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, ContinueAsNew, continueAsNew, patched, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
 import { RUN_TERMINAL, runTransitionAllowed, type RunStatus } from '../../common/missions';
 import { fillTemplate, matches, negotiationPrompt, ranking, type TargetOutcome } from '../../common/mission-results';
 import { planOf, type PlanPhase } from '../../common/mission-spec';
@@ -173,6 +173,9 @@ export async function declarativeRunWorkflow(input: DeclarativeRunInput): Promis
       }
     }
   } catch (err) {
+    // continueAsNew() ends this run by throwing: it is no step failure. Runs recorded before the
+    // patch failed here (a long run that reached continue-as-new failed instead), and replay so.
+    if (err instanceof ContinueAsNew && patched('declarative-continue-as-new')) throw err;
     const stepId = err instanceof StepFailed ? err.stepId : (phases[st.phase]?.step_id ?? 'report');
     const message = err instanceof Error ? err.message : String(err);
     await stopOpen(control, true);
