@@ -37,6 +37,8 @@ export interface Config {
   telephonyDriver: 'sim' | 'adb';
   simPace: 'realtime' | 'fast';
   simPersonasFile: string;
+  /** TEST/DEMO: a file the simulated lines append one JSON line to per dial ("" = none). */
+  simDialLog: string;
   adbHost: string;
   adbPort: number;
   adbSerial: string;
@@ -184,6 +186,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     telephonyDriver: telephonyDriver as Config['telephonyDriver'],
     simPace: simPace as Config['simPace'],
     simPersonasFile: path.resolve(cwd, get('sim_personas') ?? path.join(__dirname, '..', 'sim', 'personas.json')),
+    simDialLog: get('sim_dial_log') ? path.resolve(cwd, get('sim_dial_log')!) : '',
     adbHost: get('adb_host') ?? '127.0.0.1',
     adbPort: int('adb_port', get('adb_port'), 5037, 1, 65535, problems),
     adbSerial: get('adb_serial') ?? '',

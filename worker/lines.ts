@@ -12,7 +12,7 @@ export function createMissionLines(config: Config, db: Db, log: Logger): Mission
   const needs = new Set(config.missions.lines.map((l) => l.driver));
   // The simulated phone calls Parley's own phone API, as a real phone would.
   const sim = needs.has('sim')
-    ? createSimDriver({ baseUrl: config.missions.simApiUrl || `http://127.0.0.1:${config.port}`, bearerToken: config.bearerToken || undefined, pace: config.simPace, personasFile: config.simPersonasFile, log })
+    ? createSimDriver({ baseUrl: config.missions.simApiUrl || `http://127.0.0.1:${config.port}`, bearerToken: config.bearerToken || undefined, pace: config.simPace, personasFile: config.simPersonasFile, dialLog: config.simDialLog || undefined, log })
     : undefined;
   const adb = needs.has('adb') ? createAdbDriver({ client: Adb.createClient({ host: config.adbHost, port: config.adbPort }) }) : undefined;
   return {

@@ -4,6 +4,7 @@
  * `sim`; several simulated calls may run at once (the real app refuses a dial while a call is live).
  */
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import type { DialInput, DialResult, HangupInput, TelephonyDriver, TelephonyResult } from './driver';
 import { SMS_NOT_SUPPORTED } from './driver';
 import { loadPersonas, personaFor, type Persona } from './personas';
@@ -26,6 +27,8 @@ export interface SimDriverOptions {
   /** Personas file; default the shipped `sim/personas.json`. Read on every dial, so edits apply at once. */
   personasFile?: string;
   log?: SimDriverLog;
+  /** A file to append one JSON line to per accepted dial (the lines' own count of what they dialled). */
+  dialLog?: string;
   /** Text → WAV for the caller's lines; default espeak-ng. */
   synthesize?: (text: string, persona: Persona) => Promise<Buffer>;
 }
@@ -68,13 +71,16 @@ export function createSimDriver(options: SimDriverOptions): SimDriver {
     async dial(input: DialInput): Promise<DialResult> {
       const refused = wrongSerial(input.serial);
       if (refused) return refused;
+      const command_id = `sim-${randomUUID()}`;
+      // Synchronously, the moment the line takes the dial: the record survives a worker killed
+      // right after (the duplicate-dial test counts these lines).
+      if (options.dialLog) fs.appendFileSync(options.dialLog, JSON.stringify({ at: new Date().toISOString(), number: input.number, command_id }) + '\n');
       let persona: Persona;
       try {
         persona = personaFor(await loadPersonas(options.personasFile), input.number);
       } catch (err) {
         return { ok: false, detail: `sim: ${err instanceof Error ? err.message : String(err)}`, serial: SIM_SERIAL };
       }
-      const command_id = `sim-${randomUUID()}`;
       const phone = new SimPhone({
         baseUrl: options.baseUrl,
         bearerToken: options.bearerToken,
@@ -86,9 +92,6 @@ export function createSimDriver(options: SimDriverOptions): SimDriver {
         onEvent: (event: SimEvent) => log?.info({ command_id, ...event }, `sim call ${event.type}`),
       });
       // run() never rejects; the catch only keeps a bug from becoming an unhandled rejection.
-      // One line per dial, written before the call starts: the simulated lines' own count of
-      // what was dialled, readable after the worker dies (the duplicate-dial test counts these).
-      log?.info({ command_id, number: input.number, persona: persona.name }, 'sim call dialled');
       const done = phone.run().catch((err: unknown): SimCallResult => ({ outcome: 'failed', session_id: phone.sessionId, turns: 0, detail: String(err) }));
       active.set(command_id, { phone, info: { command_id, number: input.number, persona: persona.name, started_at: new Date(), done } });
       void done.then((result) => {
