@@ -9,7 +9,7 @@ import { createCallControl, type DialResult, type TelephonyResult } from '../inf
 import { isWorkflowGone } from '../infra/temporal-errors';
 import { callSessionWorkflowId } from '../common/ids';
 import { appendEvent } from '../infra/event-log';
-import { loadRuntimeSettings } from '../infra/settings';
+import type { RuntimeSettingsService } from '../infra/runtime-settings';
 import {
   callStateQuery,
   injectSpeechUpdate,
@@ -159,9 +159,9 @@ export async function liveCallState(deps: Pick<ControlDeps, 'temporal'>, session
 }
 
 /** GET /api/agent/call/{sid} and the WebSocket's call_state (contract §4.1). */
-export async function callStateBody(deps: ControlDeps, sessionId: string): Promise<Static<typeof CallStateBody>> {
+export async function callStateBody(deps: Pick<ControlDeps, 'db' | 'temporal'> & { runtimeSettings: RuntimeSettingsService }, sessionId: string): Promise<Static<typeof CallStateBody>> {
   const row = await deps.db.callSession.findUnique({ where: { id: sessionId } });
-  const base = (await loadRuntimeSettings(deps.db, deps.config)).llmSystemPrompt;
+  const base = (await deps.runtimeSettings.current()).llmSystemPrompt;
   if (!row) {
     return {
       session_id: sessionId,

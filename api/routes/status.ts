@@ -7,7 +7,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { appendEvent, latestSeq } from '../../infra/event-log';
-import { CONFIG_GENERATION_KEY, loadRuntimeSettings, saveSettings } from '../../infra/settings';
+import { CONFIG_GENERATION_KEY } from '../../infra/settings';
 import { assertAdmin } from '../auth';
 import { configView } from '../config-view';
 import { badRequest } from '../errors';
@@ -42,7 +42,7 @@ const tags = ['operator'];
 
 export const statusRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { db, config, startedAt } = app;
+  const { db, config, startedAt, runtimeSettings } = app;
   let probes: { at: number; key: string; value: Promise<Awaited<ReturnType<typeof probeProviders>>> } | null = null;
 
   /** Open agent sockets of every API process, each with the live sessions it has taken over. */
@@ -59,7 +59,7 @@ export const statusRoutes: FastifyPluginAsync = async (fastify) => {
   }
 
   app.get('/api/status', { schema: { tags, summary: 'Dashboard status', response: { 200: Status } } }, async () => {
-    const settings = await loadRuntimeSettings(db, config);
+    const settings = await runtimeSettings.current();
     const key = JSON.stringify(settings.speech);
     if (!probes || probes.key !== key || Date.now() - probes.at > PROBE_CACHE_MS) {
       probes = { at: Date.now(), key, value: probeProviders(settings.speech) };
@@ -113,9 +113,9 @@ export const statusRoutes: FastifyPluginAsync = async (fastify) => {
     if (problems.length > 0) throw badRequest(problems.join('; '), { ok: false, error: problems.join('; ') });
     const generation = randomUUID();
     config.fileGeneration = generation;
-    await saveSettings(db, { [CONFIG_GENERATION_KEY]: generation });
+    await runtimeSettings.save({ [CONFIG_GENERATION_KEY]: generation });
     await appendEvent(db, { type: 'status.update', data: { event: 'config_reloaded' } });
-    return { ok: true as const, config: configView(config, await loadRuntimeSettings(db, config)) };
+    return { ok: true as const, config: configView(config, await runtimeSettings.current()) };
     },
   );
 };
