@@ -158,6 +158,15 @@ export async function liveCallState(deps: Pick<ControlDeps, 'temporal'>, session
   }
 }
 
+/** The session-scoped instruction of each live session that has one (GET /api/instructions). */
+export async function liveSessionInstructions(deps: Pick<ControlDeps, 'db' | 'temporal'>): Promise<Record<string, string>> {
+  const active = await deps.db.callSession.findMany({ where: { status: 'active' }, orderBy: { lastActiveAt: 'desc' }, select: { id: true } });
+  const states = await Promise.all(active.map((s) => liveCallState(deps, s.id)));
+  const sessions: Record<string, string> = {};
+  for (const state of states) if (state?.instructions.session) sessions[state.sessionId] = state.instructions.session;
+  return sessions;
+}
+
 /** GET /api/agent/call/{sid} and the WebSocket's call_state (contract §4.1). */
 export async function callStateBody(deps: Pick<ControlDeps, 'db' | 'temporal'> & { runtimeSettings: RuntimeSettingsService }, sessionId: string): Promise<Static<typeof CallStateBody>> {
   const row = await deps.db.callSession.findUnique({ where: { id: sessionId } });

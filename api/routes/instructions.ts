@@ -9,7 +9,7 @@ import { appendEvent } from '../../infra/event-log';
 import { assertAdmin } from '../auth';
 import { badRequest } from '../errors';
 import { errors, LIMITS, SidParams } from '../schemas/gateway';
-import { liveCallState, setInstructions } from '../session-control';
+import { liveSessionInstructions, setInstructions } from '../session-control';
 
 const tags = ['operator'];
 const TextBody = Type.Object({ text: Type.Optional(Type.String({ maxLength: LIMITS.prompt })) }, { additionalProperties: true });
@@ -29,12 +29,8 @@ export const instructionRoutes: FastifyPluginAsync = async (fastify) => {
     '/api/instructions',
     { schema: { tags, summary: 'Base prompt and live sessions’ instructions', response: { 200: Type.Object({ base: Type.String(), sessions: Type.Record(Type.String(), Type.String()) }) } } },
     async () => {
-      const base = (await runtimeSettings.current()).llmSystemPrompt;
-      const active = await db.callSession.findMany({ where: { status: 'active' }, orderBy: { lastActiveAt: 'desc' }, select: { id: true } });
-      const states = await Promise.all(active.map((s) => liveCallState(app, s.id)));
-      const sessions: Record<string, string> = {};
-      for (const state of states) if (state?.instructions.session) sessions[state.sessionId] = state.instructions.session;
-      return { base, sessions };
+      const [settings, sessions] = await Promise.all([runtimeSettings.current(), liveSessionInstructions(app)]);
+      return { base: settings.llmSystemPrompt, sessions };
     },
   );
 
