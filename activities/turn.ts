@@ -8,11 +8,13 @@ import type { Config } from '../infra/config';
 import type { Db } from '../infra/db';
 import { appendEvent, appendEventInTx, createTurnRequest } from '../infra/event-log';
 import { getBlob, putBlob } from '../infra/blobs';
-import { loadRuntimeSettings, RuntimeSettings } from '../infra/settings';
+import { createRuntimeSettings, type RuntimeSettingsService } from '../infra/runtime-settings';
+import type { RuntimeSettings } from '../infra/settings';
 import { normalizeNumber } from '../common/phone-number';
 import { createSpeechEngines, SpeechEngines } from '../infra/speech';
 import { silenceWav } from '../infra/speech/wav';
 import { Overloaded } from '../infra/speech/admission';
+import { LocalEngineTimeout } from '../infra/speech/errors';
 import type { SpeechConfig } from '../infra/speech-config';
 import type { CallDirection, ChatMessage, ReplySource } from '../workflows/call-session/messages';
 import { missionCallSetup } from './missions/prompt';
@@ -22,6 +24,8 @@ export interface TurnDeps {
   config: Pick<Config, 'lookup'> & Partial<Pick<Config, 'agentTakeoverTimeout' | 'turnBudgetS'>>;
   /** Builds engines for a speech configuration; tests and the benchmark inject instant ones. */
   engines?: (speech: SpeechConfig) => SpeechEngines;
+  /** The worker's runtime settings; default: a cache of its own over `db`. */
+  settings?: RuntimeSettingsService;
 }
 
 export type BeginTurnResult =
@@ -95,10 +99,15 @@ const REDACTED = '[passphrase attempt]';
 /** What a local LLM too busy to answer in time says instead (a fixed reply: model ""). */
 export const BUSY_REPLY = 'Sorry, I need a moment. Could you say that again?';
 
-/** Replaces an Overloaded engine call (infra/speech/admission.ts) by a fallback; rethrows the rest. */
+/**
+ * Replaces an engine call that the machine's load defeated by a fallback: shed by admission
+ * (infra/speech/admission.ts) or a local engine past its deadline. A retry would only queue behind
+ * the same load and then spend the turn's budget, ending in the contract's 500; the fallback is a
+ * contract-valid answer in time. Everything else (a provider's error, bad audio) is rethrown.
+ */
 function shedTo<T>(fallback: T) {
   return (err: unknown): T => {
-    if (err instanceof Overloaded) return fallback;
+    if (err instanceof Overloaded || err instanceof LocalEngineTimeout) return fallback;
     throw err;
   };
 }
@@ -107,7 +116,7 @@ function shedTo<T>(fallback: T) {
 class StaleTurn extends Error {}
 
 /** Builds the turn activities around the database, the configuration and the speech engines. */
-export function createTurnActivities({ db, config, engines = createSpeechEngines }: TurnDeps) {
+export function createTurnActivities({ db, config, engines = createSpeechEngines, settings: runtime = createRuntimeSettings(db, config) }: TurnDeps) {
   // Engines are rebuilt only when the speech configuration changes.
   let cached: { key: string; engines: SpeechEngines } | undefined;
   const enginesFor = (speech: SpeechConfig) => {
@@ -115,14 +124,15 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
     if (cached?.key !== key) cached = { key, engines: engines(speech) };
     return cached.engines;
   };
-  // The settings in force when a turn begins apply to all of its stages: loaded once per turn
-  // (a stage retried on another worker loads them afresh), dropped when the turn commits.
+  // The settings in force when a turn begins apply to all of its stages: read once per turn
+  // (a stage retried on another worker reads them afresh), dropped when the turn commits. The
+  // read itself may come from the settings cache, so "in force" is at most its TTL old.
   const perTurn = new Map<string, Promise<RuntimeSettings>>();
   const settings = (turnId?: string) => {
-    if (!turnId) return loadRuntimeSettings(db, config);
+    if (!turnId) return runtime.current();
     let loaded = perTurn.get(turnId);
     if (!loaded) {
-      loaded = loadRuntimeSettings(db, config);
+      loaded = runtime.current();
       perTurn.set(turnId, loaded);
       loaded.catch(() => perTurn.delete(turnId));
       // A turn that never commits (caller rejected, stale, failed) must not pin its entry.

@@ -3,8 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { databaseKind } from '../../infra/db';
-import { loadRuntimeSettings } from '../../infra/settings';
-import { embeddedLlmPath, pocketsphinxDir } from '../../infra/models/embedded';
+import { embeddedLlmPath, pocketsphinxDir, whisperDirs } from '../../infra/models/embedded';
 import type { SpeechConfig } from '../../infra/speech-config';
 
 const LOCAL_BINARIES: Record<string, string> = { 'pocketsphinx-binary': 'pocketsphinx_continuous', 'espeak-binary': 'espeak-ng' };
@@ -13,6 +12,7 @@ const LOCAL_BINARIES: Record<string, string> = { 'pocketsphinx-binary': 'pockets
 function embeddedMissing(s: { engine: string; model_path?: string }): string | null {
   const missing = (file: string, what: string) => (fs.existsSync(file) ? null : `${what} missing (${file})`);
   if (s.engine === 'llama') return missing(s.model_path || embeddedLlmPath(), 'model file');
+  if (s.engine === 'whisper') return onPath('python3') ? missing(path.join(whisperDirs().model, 'model.bin'), 'Whisper model') ?? missing(path.join(whisperDirs().runtime, 'ctranslate2'), 'CTranslate2 runtime') : 'python3 not installed';
   if (s.engine === 'pocketsphinx') return onPath('python3') ? missing(path.join(pocketsphinxDir(), 'pocketsphinx'), 'PocketSphinx wheel') : 'python3 not installed';
   return missing(path.join(path.dirname(require.resolve('espeak-ng')), 'espeak-ng.wasm'), 'npm package espeak-ng');
 }
@@ -25,7 +25,7 @@ function onPath(binary: string): boolean {
 export async function probeStage(s: { engine: string; base_url: string; api_key: string; model: string; model_path?: string }): Promise<Probe & { engine: string; model: string }> {
   const info = { engine: s.engine, model: s.model };
   if (s.engine === 'echo') return { ok: true, ...info };
-  if (['llama', 'pocketsphinx', 'espeak'].includes(s.engine)) {
+  if (['llama', 'whisper', 'pocketsphinx', 'espeak'].includes(s.engine)) {
     const missing = embeddedMissing(s);
     return missing ? { ok: false, error: missing, ...info } : { ok: true, ...info };
   }
@@ -78,8 +78,8 @@ export async function probe(fn: () => Promise<unknown>): Promise<Probe> {
 
 
 /** The /health answer: API, database, Temporal and a polling worker (ok only when all are up), plus provider flags. */
-export async function checkHealth(app: Pick<FastifyInstance, 'db' | 'temporal' | 'config' | 'startedAt'>) {
-  const { db, temporal, config } = app;
+export async function checkHealth(app: Pick<FastifyInstance, 'db' | 'temporal' | 'config' | 'startedAt' | 'runtimeSettings'>) {
+  const { db, temporal, config, runtimeSettings } = app;
   const [database, temporalProbe, worker, active, providers] = await Promise.all([
     probe(() => db.$queryRawUnsafe('SELECT 1')),
     probe(() => temporal.workflowService.getSystemInfo({})),
@@ -103,7 +103,8 @@ export async function checkHealth(app: Pick<FastifyInstance, 'db' | 'temporal' |
       }
     })(),
     db.callSession.count({ where: { status: 'active' } }).catch(() => null),
-    loadRuntimeSettings(db, config)
+    runtimeSettings
+      .current()
       .then((s) => probeProviders(s.speech))
       .catch((err: Error) => {
         const down = { ok: false, error: err.message };
