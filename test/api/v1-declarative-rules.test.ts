@@ -181,7 +181,7 @@ test('M47: E06 by kind: retry delays, attempt caps (automated 4, service 3, prof
   expect(local(retry.next).slice(-2)).toBe('00');
 });
 
-test('M54: a cancel is answered once every event of the run has ended (live calls hung up)', async () => {
+test('M54: a cancel hangs up the ringing call; the run and every event of it end, the live one canceled', async () => {
   const live = target('+13125540009'); // …0009 rings until hung up
   const m = await create('Cancel', spec({ targets: [live, ...targets(2, 54100)], throttle: { batch_size: 3, spacing: 'PT30S' } }));
   await until(() => eventsOf(m), (e) => e.some((x) => x.call_status === 'ringing'));
