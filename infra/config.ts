@@ -51,6 +51,8 @@ export interface Config {
   eventPollMs: number;
   /** Port of the worker's Prometheus endpoint for Temporal SDK metrics; 0 = not served. */
   workerMetricsPort: number;
+  /** Where spans go over OTLP/HTTP (`…/v1/traces`); '' = no tracing (infra/tracing.ts). */
+  otlpTracesUrl: string;
   /** The /v1 missions plane (ClawdTalk-compatible API); see infra/missions-config.ts. */
   missions: MissionsConfig;
   /** Environment, then config file, by contract key name: runtime settings start from this. */
@@ -140,6 +142,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   if (temporalAddress && !/^[^\s:]+:\d+$/.test(temporalAddress)) {
     problems.push(`TEMPORAL_ADDRESS must be host:port, got ${JSON.stringify(temporalAddress)}`);
   }
+  const otlpTracesUrl = tracesUrl(env, problems);
   const logLevel = (get('log_level') ?? 'info') as Config['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`log_level must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -194,6 +197,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     turnBudgetS: int('turn_budget_s', get('turn_budget_s'), 40, 10, 600, problems),
     eventPollMs: int('event_poll_ms', get('event_poll_ms'), 20, 5, 5000, problems),
     workerMetricsPort: int('worker_metrics_port', get('worker_metrics_port'), 0, 0, 65535, problems),
+    otlpTracesUrl,
     missions,
     lookup: get,
     reloadFile() {
@@ -208,6 +212,35 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * The OpenTelemetry exporter's standard variables: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is the
+ * full URL, OTEL_EXPORTER_OTLP_ENDPOINT the base the traces path is appended to. Parley exports
+ * OTLP over HTTP with JSON bodies, which OTLP/HTTP receivers take besides protobuf, so
+ * `http/protobuf` is accepted; `grpc` is refused rather than ignored.
+ */
+function tracesUrl(env: Env, problems: string[]): string {
+  const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  const [name, raw] = traces ? ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', traces] : ['OTEL_EXPORTER_OTLP_ENDPOINT', base];
+  if (!raw) return '';
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    problems.push(`${name} must be an http(s) URL, got ${JSON.stringify(raw)}`);
+    return '';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    problems.push(`${name} must be an http(s) URL, got ${JSON.stringify(raw)}`);
+    return '';
+  }
+  const protocol = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL;
+  if (protocol && protocol !== 'http/json' && protocol !== 'http/protobuf') {
+    problems.push(`OTEL_EXPORTER_OTLP_PROTOCOL=${protocol}: Parley exports traces over OTLP/HTTP; point ${name} at the collector's HTTP port (4318)`);
+  }
+  return traces ? url.href : `${url.href.replace(/\/+$/, '')}/v1/traces`;
 }
 
 /** `allowed_origins`: a JSON list or comma-separated origins, each `http(s)://host[:port]`. */
