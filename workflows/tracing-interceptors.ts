@@ -2,7 +2,7 @@
  * Workflow interceptors for tracing (bundled through the worker's `interceptors.workflowModules`
  * only when tracing is configured, see infra/tracing.ts): the workflow run continues the trace
  * the client's start carried in the Temporal headers, and each activity or child workflow it
- * schedules carries the trace on in its own headers. Spans leave the sandbox through the
+ * schedules (local activities too) carries the trace on in its own headers. Spans leave the sandbox through the
  * `exporter` sink.
  *
  * Deliberately not the interceptors of @temporalio/interceptors-opentelemetry 1.24 (whose
@@ -24,6 +24,7 @@ import {
   getRandomStream,
   workflowInfo,
   type ActivityInput,
+  type LocalActivityInput,
   type Next,
   type StartChildWorkflowExecutionInput,
   type WorkflowExecuteInput,
@@ -73,6 +74,10 @@ class TracingInbound implements WorkflowInboundCallsInterceptor {
 
 class TracingOutbound implements WorkflowOutboundCallsInterceptor {
   async scheduleActivity(input: ActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>): Promise<unknown> {
+    return instrument({ tracer: tracer(), spanName: `StartActivity:${input.activityType}`, fn: () => next({ ...input, headers: headersWithContext(input.headers) }) });
+  }
+
+  async scheduleLocalActivity(input: LocalActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>): Promise<unknown> {
     return instrument({ tracer: tracer(), spanName: `StartActivity:${input.activityType}`, fn: () => next({ ...input, headers: headersWithContext(input.headers) }) });
   }
 
