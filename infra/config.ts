@@ -1,12 +1,14 @@
 /**
  * Configuration: environment variables (PARLEY_<KEY>, legacy GATEWAY_<KEY>) over an optional
  * JSON config file (PARLEY_CONFIG, default ./parley.config.json), validated once at boot.
- * Every setting is listed in docs/configuration.md; keep the two in step.
+ * Every key is declared in infra/config-keys.ts (boot reads of an undeclared key fail), which
+ * `npm run docs:config` turns into the tables of docs/configuration.md.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { SpeechConfig, speechConfigFrom } from './speech-config';
 import { MissionsConfig, missionsConfigFrom } from './missions-config';
+import { DECLARED_KEYS, envNames } from './config-keys';
 
 export interface Config {
   host: string;
@@ -84,8 +86,8 @@ export function isLoopbackHost(host: string): boolean {
 
 /** Reads PARLEY_<KEY>, then GATEWAY_<KEY> (the old gateway's names), then the file's `key`. */
 function lookup(env: Env, file: Record<string, unknown>, key: string): string | undefined {
-  const upper = key.toUpperCase();
-  const fromEnv = env[`PARLEY_${upper}`] ?? env[`GATEWAY_${upper}`];
+  const [parley, gateway] = envNames(key);
+  const fromEnv = env[parley] ?? env[gateway];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   const fromFile = file[key];
   if (fromFile === undefined || fromFile === null) return undefined;
@@ -128,7 +130,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const read = readConfigFile(env, cwd, problems);
   let file = read.data;
   const configFile = read.file;
-  const get = (key: string) => lookup(env, file, key);
+  const readKey = (key: string) => lookup(env, file, key);
+  // Boot reads name their keys in the code: one missing from infra/config-keys.ts is a bug
+  // (it would be missing from docs/configuration.md), caught by the first test that boots.
+  const get = (key: string) => {
+    if (!DECLARED_KEYS.has(key)) throw new Error(`config key ${key} is read but not declared in infra/config-keys.ts`);
+    return readKey(key);
+  };
 
   const host = get('host') ?? '127.0.0.1';
   const port = int('port', get('port'), 8996, 0, 65535, problems);
@@ -199,7 +207,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     workerMetricsPort: int('worker_metrics_port', get('worker_metrics_port'), 0, 0, 65535, problems),
     otlpTracesUrl,
     missions,
-    lookup: get,
+    // Runtime settings read by contract key name (infra/settings.ts): not limited to boot keys.
+    lookup: readKey,
     reloadFile() {
       const found: string[] = [];
       const next = readConfigFile(env, cwd, found);
