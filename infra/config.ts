@@ -226,8 +226,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
 /**
  * The OpenTelemetry exporter's standard variables: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is the
  * full URL, OTEL_EXPORTER_OTLP_ENDPOINT the base the traces path is appended to. Parley exports
- * OTLP over HTTP with JSON bodies, which OTLP/HTTP receivers take besides protobuf, so
- * `http/protobuf` is accepted; `grpc` is refused rather than ignored.
+ * OTLP over HTTP with JSON bodies, which OTLP/HTTP receivers (the OpenTelemetry Collector's)
+ * take besides protobuf, so `http/protobuf` is accepted; `grpc` is refused rather than ignored.
  */
 function tracesUrl(env: Env, problems: string[]): string {
   const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
