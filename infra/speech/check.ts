@@ -10,6 +10,7 @@ import { createEspeakWasm } from './espeak-wasm';
 import { createLlama } from './llama';
 import { createPocketsphinx } from './pocketsphinx';
 import { createPocketsphinxWheel } from './pocketsphinx-wheel';
+import { createWhisper } from './whisper';
 import type { Stage } from './errors';
 import { silenceWav } from './wav';
 
@@ -34,7 +35,7 @@ export async function checkSpeechEngines(config: SpeechConfig, log: (msg: string
   const { asr, llm, tts } = config;
   const remote = (s: { base_url: string; model: string }) => async () => `${s.base_url} (${s.model || 'default model'}, not probed)`;
   return Promise.all([
-    probe('asr', asr.engine, asr.engine === 'openai' ? remote(asr) : asr.engine === 'pocketsphinx' ? () => createPocketsphinxWheel().check(log) : async () => {
+    probe('asr', asr.engine, asr.engine === 'openai' ? remote(asr) : asr.engine === 'whisper' ? () => createWhisper().check(log) : asr.engine === 'pocketsphinx' ? () => createPocketsphinxWheel().check(log) : async () => {
       await createPocketsphinx().transcribe(silenceWav(200));
       return 'pocketsphinx_continuous (Debian)';
     }),

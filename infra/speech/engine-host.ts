@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import readline from 'node:readline';
-import { ProviderError, type Stage } from './errors';
+import { LocalEngineTimeout, ProviderError, type Stage } from './errors';
 
 export interface EngineHostOptions {
   /** Shown in errors: "espeak-ng (WebAssembly)", "llama.cpp". */
@@ -120,7 +120,7 @@ export class EngineHost {
         this.idle();
         // A stuck child would hold every later request: replace it.
         child.kill('SIGKILL');
-        reject(new ProviderError(`${this.opts.label} timed out after ${timeoutMs} ms`, this.opts.stage, true));
+        reject(new LocalEngineTimeout(this.opts.label, this.opts.stage, timeoutMs));
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
       child.stdin!.write(`${JSON.stringify({ id, op, ...payload })}\n`);

@@ -30,3 +30,13 @@ export class ProviderError extends ApplicationFailure {
 }
 // ApplicationFailure defines a read-only `name` on its prototype; give ours its own.
 Object.defineProperty(ProviderError.prototype, 'name', { value: 'ProviderError', enumerable: true });
+
+/**
+ * A local engine (a child process on this machine) did not answer within its deadline: the
+ * machine is busier than the engine's budget allows, not broken (the child is replaced).
+ */
+export class LocalEngineTimeout extends ProviderError {
+  constructor(label: string, stage: Stage, timeoutMs: number) {
+    super(`${label} timed out after ${timeoutMs} ms`, stage, true);
+  }
+}

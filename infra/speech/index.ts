@@ -1,7 +1,7 @@
 /**
  * The voice pipeline's provider layer: one object that transcribes, completes and speaks,
  * with the engine for each stage chosen by the configuration (OpenAI-compatible servers, else
- * the embedded PocketSphinx 5, llama.cpp and espeak-ng WebAssembly; Debian's programs and the
+ * the embedded Whisper tiny.en, llama.cpp and espeak-ng WebAssembly; Debian's programs and the
  * echo responder when named). Activities wrap it; it knows nothing of workflows.
  */
 import type { SpeechConfig } from '../speech-config';
@@ -13,6 +13,7 @@ import { createLlama } from './llama';
 import { createOpenAIChat, createOpenAISpeaker, createOpenAITranscriber, type ChatMessage } from './openai-providers';
 import { createPocketsphinx, type PocketsphinxOptions } from './pocketsphinx';
 import { createPocketsphinxWheel } from './pocketsphinx-wheel';
+import { createWhisper } from './whisper';
 import { cleanReply } from './text';
 import { parseWav, WavError } from './wav';
 
@@ -61,7 +62,9 @@ export function createSpeechEngines(config: SpeechConfig, opts: SpeechEngineOpti
       ? createOpenAITranscriber(asr, opts.timeoutMs?.asr ?? 10_000)
       : asr.engine === 'pocketsphinx-binary'
         ? createPocketsphinx(opts.pocketsphinx)
-        : createPocketsphinxWheel({ timeoutMs: opts.timeoutMs?.asr });
+        : asr.engine === 'pocketsphinx'
+          ? createPocketsphinxWheel({ timeoutMs: opts.timeoutMs?.asr })
+          : createWhisper({ timeoutMs: opts.timeoutMs?.asr });
   const chat =
     llm.engine === 'openai' ? createOpenAIChat(llm, opts.timeoutMs?.llm ?? 20_000) : llm.engine === 'llama' ? createLlama(llm, { timeoutMs: opts.timeoutMs?.llm }) : null;
   const speaker =

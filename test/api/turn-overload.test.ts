@@ -8,6 +8,8 @@ import { instantEngines, wavSaying } from '../../bench/instant-engines';
 import type { SpeechEngines } from '../../infra/speech';
 import type { SpeechConfig } from '../../infra/speech-config';
 import { AdmissionPool } from '../../infra/speech/admission';
+import { LocalEngineTimeout } from '../../infra/speech/errors';
+import { BUSY_REPLY } from '../../activities/turn';
 import { CLARIFY_REPLY } from '../../workflows/call-session/turn';
 import { startStack, Stack } from '../support/stack';
 import { postTurn } from '../support/phone';
@@ -15,13 +17,20 @@ import { postTurn } from '../support/phone';
 /** Stands in for a local recogniser (pocketsphinx, a WASM model): each recognition takes 1.5 s. */
 const RECOGNITION_MS = 1500;
 const recognitions = { count: 0 };
+/** `stuck`: the local engines' child processes miss their deadlines (a machine busier than their budget). */
+const mode = { stuck: false };
 function slowRecogniser(speech: SpeechConfig): SpeechEngines {
   const instant = instantEngines({ transcriptions: recognitions })(speech);
   return {
     ...instant,
     async transcribe(wav) {
+      if (mode.stuck) throw new LocalEngineTimeout('Whisper tiny.en', 'asr', 7500);
       await new Promise((r) => setTimeout(r, RECOGNITION_MS));
       return instant.transcribe(wav);
+    },
+    async complete(messages) {
+      if (mode.stuck) throw new LocalEngineTimeout('llama.cpp', 'llm', 14_000);
+      return instant.complete(messages);
     },
   };
 }
@@ -65,4 +74,20 @@ test('12 turns at once on one recogniser slot: all 200 in time, heard or asked t
   expect(recognitions.count).toBe(heard.length);
   expect(await stack.testDb.db.event.count({ where: { type: 'turn.error' } })).toBe(0);
   expect(pool.stats()).toMatchObject({ running: 0, queued: 0 });
+}, 60_000);
+
+test('a local engine past its deadline: the turn answers 200 in time (clarify, or the busy reply), never a 500', async () => {
+  const greeting = await postTurn(stack.app, { caller_number: '+15550109876', call_direction: 'outgoing', reset_session: 'true', forced_reply: 'Hello.' }, wavSaying(''));
+  const sid = greeting.body.session_id as string;
+  mode.stuck = true;
+  try {
+    const unheard = await postTurn(stack.app, { session_id: sid, caller_number: '+15550109876', call_direction: 'outgoing' }, wavSaying('is anyone there'));
+    expect([unheard.status, unheard.body.ok, unheard.body.reply]).toEqual([200, true, CLARIFY_REPLY]);
+    // The recogniser is skipped (a hint stands in for it): the language model is the stuck one.
+    const busy = await postTurn(stack.app, { session_id: sid, caller_number: '+15550109876', call_direction: 'outgoing', transcript_hint: 'is anyone there' }, wavSaying(''));
+    expect([busy.status, busy.body.ok, busy.body.reply]).toEqual([200, true, BUSY_REPLY]);
+  } finally {
+    mode.stuck = false;
+  }
+  expect(await stack.testDb.db.event.count({ where: { type: 'turn.error' } })).toBe(0);
 }, 60_000);

@@ -1,5 +1,5 @@
 /**
- * A fresh `npm start` on the embedded defaults, nothing configured: PocketSphinx 5, the
+ * A fresh `npm start` on the embedded defaults, nothing configured: Whisper tiny.en, the
  * SmolLM2-135M-Instruct model on llama.cpp and espeak-ng WebAssembly, all from the package
  * registries. `npm run phone -- --to +15551230201` holds a conversation answered by the model, and
  * a call scheduled through /v1 ends `completed` with a completed, schema-valid insight.
@@ -40,13 +40,13 @@ afterAll(async () => {
 test('boot checks every engine before the ready line, and /health names the model', async () => {
   const out = parley.output();
   const ready = out.indexOf('[parley] ready:');
-  for (const line of ['asr: pocketsphinx ok', 'llm: llama ok', 'tts: espeak ok']) {
+  for (const line of ['asr: whisper ok', 'llm: llama ok', 'tts: espeak ok']) {
     expect(out).toContain(line);
     expect(out.indexOf(line)).toBeLessThan(ready);
   }
   const health = (await fetch(`${api}/health`).then((r) => r.json())) as Obj;
   expect(health.llm).toMatchObject({ ok: true, engine: 'llama', model: MODEL });
-  expect(health.asr).toMatchObject({ ok: true, engine: 'pocketsphinx' });
+  expect(health.asr).toMatchObject({ ok: true, engine: 'whisper', model: 'whisper-tiny.en' });
   expect(health.tts).toMatchObject({ ok: true, engine: 'espeak' });
 });
 

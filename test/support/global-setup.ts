@@ -9,7 +9,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTES } from '../../common/search-attributes';
 import { freePort, temporalCliPath } from '../../infra/dev-server';
-import { ensureEmbeddedLlm, ensurePocketsphinx } from '../../infra/models/embedded';
+import { ensureEmbeddedLlm, ensurePocketsphinx, ensureWhisper } from '../../infra/models/embedded';
 import { BUNDLE_PATH, TMP_DIR } from './paths';
 
 export default async function globalSetup(): Promise<void> {
@@ -17,6 +17,7 @@ export default async function globalSetup(): Promise<void> {
   // The embedded engines' models, fetched once here rather than raced for by parallel test files.
   const log = (msg: string) => process.stdout.write(`[models] ${msg}\n`);
   await ensureEmbeddedLlm(log);
+  await ensureWhisper(log).catch((err: Error) => log(`Whisper unavailable, its tests will say why: ${err.message}`));
   await ensurePocketsphinx(log).catch((err: Error) => log(`PocketSphinx 5 unavailable, its tests will say why: ${err.message}`));
   if (!process.env.TEMPORAL_ADDRESS) {
     const cli = temporalCliPath();

@@ -1,5 +1,5 @@
 import { ProviderError } from '../../../infra/speech/errors';
-import { createEspeak } from '../../../infra/speech/espeak';
+import { createEspeakWasm } from '../../../infra/speech/espeak-wasm';
 import { createOpenAIChat, createOpenAISpeaker, createOpenAITranscriber } from '../../../infra/speech/openai-providers';
 import { decodeMono, isRiffPcm16Mono, parseWav } from '../../../infra/speech/wav';
 import { speechConfigFrom } from '../../../infra/speech-config';
@@ -113,7 +113,7 @@ describe('OpenAI-compatible providers (against the local test double)', () => {
   describe('transcription', () => {
     it('uploads the WAV as multipart with model and language', async () => {
       const { asr } = settings({ asr_model: 'whisper-large-v3', asr_language: 'de' });
-      const audio = await createEspeak().speak('hello', 'en', 1);
+      const audio = await createEspeakWasm().speak('hello', 'en', 1);
       server.setTranscript('  guten tag  ');
       expect(await createOpenAITranscriber(asr, 5000).transcribe(audio)).toBe('guten tag');
       server.setTranscript(DEFAULT_FAKE_TRANSCRIPT);

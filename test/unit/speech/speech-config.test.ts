@@ -6,7 +6,8 @@ describe('speechConfigFrom', () => {
   it('falls back to the local engines and the §4.3 defaults', () => {
     const { config, problems } = from({});
     expect(problems).toEqual([]);
-    expect(config.asr).toMatchObject({ engine: 'pocketsphinx', base_url: '', model: 'en-us', language: '' });
+    expect(config.asr).toMatchObject({ engine: 'whisper', base_url: '', model: 'whisper-tiny.en', language: '' });
+    expect(from({ asr_engine: 'pocketsphinx' }).config.asr).toMatchObject({ engine: 'pocketsphinx', model: 'en-us' });
     expect(config.tts).toMatchObject({ engine: 'espeak', base_url: '', voice: 'en', speed: 1, language: '' });
     expect(config.llm).toEqual({
       engine: 'llama',
@@ -153,8 +154,8 @@ describe('speechConfigFrom', () => {
     expect(from({ llm_base_url: 'http://127.0.0.1:8080/v1', llm_engine: 'echo' }).config.llm).toMatchObject({ engine: 'openai', base_url: 'http://127.0.0.1:8080/v1' });
     expect(from({ llm_base_url: '', llm_engine: 'echo' }).config.llm).toMatchObject({ engine: 'echo', base_url: '' });
     expect(from({ llm_base_url: 'http://127.0.0.1:8080/v1' }).config.llm).toMatchObject({ engine: 'openai', base_url: 'http://127.0.0.1:8080/v1' });
-    expect(from({ asr_engine: 'whisper', llm_engine: 'openai', tts_engine: 'piper' }).problems).toEqual([
-      'asr_engine must be one of openai, pocketsphinx, pocketsphinx-binary (got "whisper")',
+    expect(from({ asr_engine: 'vosk', llm_engine: 'openai', tts_engine: 'piper' }).problems).toEqual([
+      'asr_engine must be one of openai, whisper, pocketsphinx, pocketsphinx-binary (got "vosk")',
       'llm_engine is openai but no base URL is set for it',
       'tts_engine must be one of openai, espeak, espeak-binary (got "piper")',
     ]);
@@ -164,6 +165,6 @@ describe('speechConfigFrom', () => {
     const { config, problems } = from({ tts_speed: '', speed: '1.5', asr_base_url: ' ', llm_model: '' });
     expect(problems).toEqual([]);
     expect(config.tts.speed).toBe(1.5);
-    expect(config.asr.engine).toBe('pocketsphinx');
+    expect(config.asr.engine).toBe('whisper');
   });
 });
