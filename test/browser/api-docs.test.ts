@@ -47,7 +47,7 @@ suite('the API reference UI (/docs) in Chromium', () => {
     await stack?.close();
   });
 
-  test('renders the operations of each surface from /openapi.json, with no console error and no request off the machine', async () => {
+  test('renders every operation of the OpenAPI document, each surface included, with no console error and no request off the machine', async () => {
     session = await openBrowser(chromiumPath!, [`--host-resolver-rules=MAP ${HOST} 127.0.0.1`]);
     const { page } = session;
     const offMachine: string[] = [];
