@@ -6,8 +6,7 @@ import type { Db } from '../infra/db';
 import { appendEventInTx } from '../infra/event-log';
 import { callSessionWorkflowId } from '../common/ids';
 import type { ChatMessage, EndReason, SessionSource } from '../workflows/call-session/messages';
-import { loadRuntimeSettings } from '../infra/settings';
-import type { Config } from '../infra/config';
+import type { RuntimeSettingsService } from '../infra/runtime-settings';
 import { saveCallerHistory } from './turn';
 
 export interface SessionStarted {
@@ -28,7 +27,7 @@ export interface SessionEnded {
 }
 
 /** Builds the store activities around a Prisma client. */
-export function createStoreActivities(db: Db, config: Pick<Config, 'lookup'>) {
+export function createStoreActivities(db: Db, settings: Pick<RuntimeSettingsService, 'current'>) {
   return {
     /** Creates (or re-opens, on reset) the session row and appends `session.started`. */
     async recordSessionStarted(s: SessionStarted): Promise<void> {
@@ -57,8 +56,7 @@ export function createStoreActivities(db: Db, config: Pick<Config, 'lookup'>) {
     /** Marks the session ended, saves caller history (keep_history), appends `session.ended` once. */
     async recordSessionEnded(s: SessionEnded): Promise<void> {
       if (s.callerNumber && s.history) {
-        const settings = await loadRuntimeSettings(db, config);
-        if (settings.call.keep_history) await saveCallerHistory(db, s.callerNumber, s.history, s.summary ?? '', s.history.length);
+        if ((await settings.current()).call.keep_history) await saveCallerHistory(db, s.callerNumber, s.history, s.summary ?? '', s.history.length);
       }
       await db.$transaction(async (tx) => {
         const row = await tx.callSession.update({

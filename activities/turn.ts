@@ -8,7 +8,8 @@ import type { Config } from '../infra/config';
 import type { Db } from '../infra/db';
 import { appendEvent, appendEventInTx, createTurnRequest } from '../infra/event-log';
 import { getBlob, putBlob } from '../infra/blobs';
-import { loadRuntimeSettings, RuntimeSettings } from '../infra/settings';
+import { createRuntimeSettings, type RuntimeSettingsService } from '../infra/runtime-settings';
+import type { RuntimeSettings } from '../infra/settings';
 import { normalizeNumber } from '../common/phone-number';
 import { createSpeechEngines, SpeechEngines } from '../infra/speech';
 import { silenceWav } from '../infra/speech/wav';
@@ -23,6 +24,8 @@ export interface TurnDeps {
   config: Pick<Config, 'lookup'> & Partial<Pick<Config, 'agentTakeoverTimeout' | 'turnBudgetS'>>;
   /** Builds engines for a speech configuration; tests and the benchmark inject instant ones. */
   engines?: (speech: SpeechConfig) => SpeechEngines;
+  /** The worker's runtime settings; default: a cache of its own over `db`. */
+  settings?: RuntimeSettingsService;
 }
 
 export type BeginTurnResult =
@@ -113,7 +116,7 @@ function shedTo<T>(fallback: T) {
 class StaleTurn extends Error {}
 
 /** Builds the turn activities around the database, the configuration and the speech engines. */
-export function createTurnActivities({ db, config, engines = createSpeechEngines }: TurnDeps) {
+export function createTurnActivities({ db, config, engines = createSpeechEngines, settings: runtime = createRuntimeSettings(db, config) }: TurnDeps) {
   // Engines are rebuilt only when the speech configuration changes.
   let cached: { key: string; engines: SpeechEngines } | undefined;
   const enginesFor = (speech: SpeechConfig) => {
@@ -121,14 +124,15 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
     if (cached?.key !== key) cached = { key, engines: engines(speech) };
     return cached.engines;
   };
-  // The settings in force when a turn begins apply to all of its stages: loaded once per turn
-  // (a stage retried on another worker loads them afresh), dropped when the turn commits.
+  // The settings in force when a turn begins apply to all of its stages: read once per turn
+  // (a stage retried on another worker reads them afresh), dropped when the turn commits. The
+  // read itself may come from the settings cache, so "in force" is at most its TTL old.
   const perTurn = new Map<string, Promise<RuntimeSettings>>();
   const settings = (turnId?: string) => {
-    if (!turnId) return loadRuntimeSettings(db, config);
+    if (!turnId) return runtime.current();
     let loaded = perTurn.get(turnId);
     if (!loaded) {
-      loaded = loadRuntimeSettings(db, config);
+      loaded = runtime.current();
       perTurn.set(turnId, loaded);
       loaded.catch(() => perTurn.delete(turnId));
       // A turn that never commits (caller rejected, stale, failed) must not pin its entry.

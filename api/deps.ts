@@ -5,6 +5,7 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../infra/config';
 import type { Db } from '../infra/db';
+import type { RuntimeSettingsService } from '../infra/runtime-settings';
 import type { SpeechConfig } from '../infra/speech-config';
 import type { SpeechEngines } from '../infra/speech';
 import type { TelephonyDriver } from '../infra/telephony/driver';
@@ -21,6 +22,8 @@ export interface AppDeps {
   engines?: (speech: SpeechConfig) => SpeechEngines;
   /** Each WebSocket's send buffer (api/paced-socket.ts); default DEFAULT_SEND_BUFFER. */
   sendBuffer?: SendBufferLimits;
+  /** Runtime settings; default: a cache of this process's own over `db`. A test running the worker in the same process shares one. */
+  runtimeSettings?: RuntimeSettingsService;
 }
 
 /** The agent plane's live counts that /api/status reports (api/agents/plane.ts). */
@@ -34,6 +37,8 @@ declare module 'fastify' {
     config: Config;
     db: Db;
     temporal: Client;
+    /** The operator's runtime settings, cached briefly (infra/runtime-settings.ts). */
+    runtimeSettings: RuntimeSettingsService;
     /** Undefined when no driver is configured: the call-control routes are then not served. */
     telephony: TelephonyDriver | undefined;
     /** Builds speech engines for runtime speech settings. */

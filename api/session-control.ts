@@ -9,7 +9,7 @@ import { createCallControl, type DialResult, type TelephonyResult } from '../inf
 import { isWorkflowGone } from '../infra/temporal-errors';
 import { callSessionWorkflowId } from '../common/ids';
 import { appendEvent } from '../infra/event-log';
-import { loadRuntimeSettings } from '../infra/settings';
+import type { RuntimeSettingsService } from '../infra/runtime-settings';
 import {
   callStateQuery,
   injectSpeechUpdate,
@@ -158,10 +158,19 @@ export async function liveCallState(deps: Pick<ControlDeps, 'temporal'>, session
   }
 }
 
+/** The session-scoped instruction of each live session that has one (GET /api/instructions). */
+export async function liveSessionInstructions(deps: Pick<ControlDeps, 'db' | 'temporal'>): Promise<Record<string, string>> {
+  const active = await deps.db.callSession.findMany({ where: { status: 'active' }, orderBy: { lastActiveAt: 'desc' }, select: { id: true } });
+  const states = await Promise.all(active.map((s) => liveCallState(deps, s.id)));
+  const sessions: Record<string, string> = {};
+  for (const state of states) if (state?.instructions.session) sessions[state.sessionId] = state.instructions.session;
+  return sessions;
+}
+
 /** GET /api/agent/call/{sid} and the WebSocket's call_state (contract §4.1). */
-export async function callStateBody(deps: ControlDeps, sessionId: string): Promise<Static<typeof CallStateBody>> {
+export async function callStateBody(deps: Pick<ControlDeps, 'db' | 'temporal'> & { runtimeSettings: RuntimeSettingsService }, sessionId: string): Promise<Static<typeof CallStateBody>> {
   const row = await deps.db.callSession.findUnique({ where: { id: sessionId } });
-  const base = (await loadRuntimeSettings(deps.db, deps.config)).llmSystemPrompt;
+  const base = (await deps.runtimeSettings.current()).llmSystemPrompt;
   if (!row) {
     return {
       session_id: sessionId,

@@ -1,4 +1,4 @@
-/** Session operations shared by routes: ending sessions through their workflows. */
+/** Session operations shared by routes: reading persisted sessions, ending them through their workflows. */
 import { isWorkflowGone } from '../infra/temporal-errors';
 import { callSessionWorkflowId } from '../common/ids';
 import { endSessionUpdate, type EndReason } from '../workflows/call-session/messages';
@@ -29,4 +29,24 @@ export async function endSessions(deps: Pick<AppDeps, 'temporal' | 'db'>, opts: 
   const rows = await deps.db.callSession.findMany({ where: { status: 'active', NOT: opts.except ? { id: opts.except } : undefined }, select: { id: true } });
   const ended = await Promise.all(rows.map(async (r) => ((await endSession(deps, r.id, opts.reason)) ? r.id : null)));
   return ended.filter((id): id is string => id !== null);
+}
+
+/** Live session ids, most recently active first. */
+export async function activeSessionIds(db: AppDeps['db']): Promise<string[]> {
+  const rows = await db.callSession.findMany({ where: { status: 'active' }, orderBy: [{ lastActiveAt: 'desc' }, { createdAt: 'desc' }], select: { id: true } });
+  return rows.map((r) => r.id);
+}
+
+/** The 500 newest sessions. */
+export function recentSessions(db: AppDeps['db']) {
+  return db.callSession.findMany({ orderBy: { createdAt: 'desc' }, take: 500 });
+}
+
+/** A session with its turns in order, or null when it was never seen. */
+export function sessionWithTurns(db: AppDeps['db'], sessionId: string) {
+  return db.callSession.findUnique({ where: { id: sessionId }, include: { turns: { orderBy: { seq: 'asc' } } } });
+}
+
+export async function sessionExists(db: AppDeps['db'], sessionId: string): Promise<boolean> {
+  return (await db.callSession.findUnique({ where: { id: sessionId }, select: { id: true } })) !== null;
 }

@@ -4,7 +4,7 @@ import { createApiKey } from '../infra/api-keys';
 import { loadConfig } from '../infra/config';
 import { createDb, prepareDb } from '../infra/db';
 import { applyMigrations } from '../prisma/migrate';
-import type { CliIo, Subcommand } from './parley';
+import type { CliIo, Subcommand } from './subcommand';
 
 async function withDb<T>(io: CliIo, run: (db: ReturnType<typeof createDb>) => Promise<T>): Promise<T> {
   const config = loadConfig(io.env);

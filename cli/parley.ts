@@ -6,23 +6,8 @@ import { parseArgs } from 'node:util';
 import { normalizeE164 } from '../common/phone-number';
 import { DEFAULT_PERSONAS_FILE, loadPersonas, PersonaFileError, personaFor } from '../infra/telephony/personas';
 import { keys } from './keys';
+import type { CliIo, Subcommand } from './subcommand';
 import { SIM_OUTCOME_SUFFIXES, SimPhone, type SimCallDirection, type SimEvent, type SimPace } from '../infra/telephony/sim-phone';
-
-/** Where a subcommand writes and what it reads; tests pass their own. */
-export interface CliIo {
-  out(line: string): void;
-  err(line: string): void;
-  env: NodeJS.ProcessEnv;
-  /** Registers a Ctrl-C handler; returns its removal. */
-  onInterrupt(handler: () => void): () => void;
-}
-
-export interface Subcommand {
-  summary: string;
-  usage: string;
-  /** Resolves to the process exit code. */
-  run(args: string[], io: CliIo): Promise<number>;
-}
 
 /** Exit code for a malformed command line. */
 const USAGE_ERROR = 2;

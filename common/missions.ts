@@ -85,3 +85,14 @@ export const runWorkflowId = (runId: string) => `run-${runId}`;
 export const eventWorkflowId = (eventId: string) => `event-${eventId}`;
 export const callWorkflowId = (callId: string) => `call-${callId}`;
 export const approvalWorkflowId = (approvalId: string) => `approval-${approvalId}`;
+
+/** RFC 7396 JSON merge patch: objects merge, `null` deletes, anything else replaces. */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
+  const out: Record<string, unknown> = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}

@@ -31,6 +31,11 @@ export interface StreamMessage {
   event: { kind: string; data: Record<string, unknown> };
 }
 
+/** The account's last logged seq (0 before its first change): where a subscriber without since_seq starts. */
+export async function latestSeq(db: Db, accountId: string): Promise<number> {
+  return (await db.missionEvent.findFirst({ where: { accountId }, orderBy: { seq: 'desc' } }))?.seq ?? 0;
+}
+
 /** An account's changes after `sinceSeq`, oldest first, optionally of one mission or run. */
 export async function readStream(db: Db, filter: { accountId: string; sinceSeq: number; missionId?: string; runId?: string; limit?: number }): Promise<StreamMessage[]> {
   const rows = await db.missionEvent.findMany({

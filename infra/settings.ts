@@ -1,7 +1,7 @@
 /**
  * Runtime settings: what the config routes can change while Parley runs (call policy,
  * greetings, providers, the base prompt). Stored as key → string rows in the Setting table,
- * layered over the environment and config file, and read fresh by every API and worker replica.
+ * layered over the environment and config file. Read and written through infra/runtime-settings.ts.
  */
 import type { Config } from './config';
 import type { Db } from './db';
@@ -103,9 +103,13 @@ function followReload(config: Reloadable, overrides: Record<string, string>): vo
   config.fileGeneration = generation;
 }
 
-/** The settings in force now: database overrides over environment and config file. */
+/** The settings in force now, read from the database (infra/runtime-settings.ts caches this). */
 export async function loadRuntimeSettings(db: Db, config: Reloadable): Promise<RuntimeSettings> {
-  const overrides = await loadOverrides(db);
+  return settingsFrom(await loadOverrides(db), config);
+}
+
+/** Database overrides over environment and config file. */
+export function settingsFrom(overrides: Record<string, string>, config: Reloadable): RuntimeSettings {
   followReload(config, overrides);
   const get: Get = (key) => (key in overrides ? overrides[key] : config.lookup(key));
   const speech = speechConfigFrom(get);

@@ -20,6 +20,8 @@ export type TemporalErrorKind =
   | 'rejected'
   /** A start hit an id that is taken and may not be reused. */
   | 'already_started'
+  /** A namespace-level resource (a search attribute) is already registered. */
+  | 'already_exists'
   /** Temporal (or the network to it) does not answer: come back later. */
   | 'unavailable'
   | 'other';
@@ -31,10 +33,16 @@ export interface ClassifiedTemporalError {
   message: string;
 }
 
-// gRPC status codes (grpc-js `status`): NOT_FOUND 5, DEADLINE_EXCEEDED 4, UNAVAILABLE 14.
-const NOT_FOUND = 5;
+// gRPC status codes (grpc-js `status`): DEADLINE_EXCEEDED 4, NOT_FOUND 5, ALREADY_EXISTS 6, UNAVAILABLE 14.
 const DEADLINE_EXCEEDED = 4;
+const NOT_FOUND = 5;
+const ALREADY_EXISTS = 6;
 const UNAVAILABLE = 14;
+
+// An update sent to a closed workflow comes back as NOT_FOUND "workflow execution already
+// completed" (the client rethrows it as WorkflowNotFoundError): the only place where the
+// message, not the type, tells the two apart.
+const CLOSED = /already completed/i;
 
 function grpcCode(err: unknown): number | undefined {
   if (isGrpcServiceError(err)) return err.code;
@@ -49,13 +57,12 @@ export function classifyTemporalError(err: unknown): ClassifiedTemporalError {
     return { kind: 'rejected', type: cause instanceof ApplicationFailure && cause.type ? cause.type : undefined, message: cause?.message ?? message };
   }
   if (err instanceof WorkflowExecutionAlreadyStartedError) return { kind: 'already_started', message };
-  if (err instanceof WorkflowNotFoundError) return { kind: 'not_found', message };
+  if (err instanceof WorkflowNotFoundError) return { kind: CLOSED.test(message) ? 'closed' : 'not_found', message };
   const code = grpcCode(err);
-  // An update sent to a closed workflow comes back as gRPC NOT_FOUND "workflow execution
-  // already completed": the only place where the message, not the type, tells the two apart.
-  if (code === NOT_FOUND) return { kind: /already completed/i.test(message) ? 'closed' : 'not_found', message };
+  if (code === NOT_FOUND) return { kind: CLOSED.test(message) ? 'closed' : 'not_found', message };
+  if (code === ALREADY_EXISTS) return { kind: 'already_exists', message };
   if (code === UNAVAILABLE || code === DEADLINE_EXCEEDED) return { kind: 'unavailable', message };
-  if (/already completed/i.test(message)) return { kind: 'closed', message };
+  if (CLOSED.test(message)) return { kind: 'closed', message };
   return { kind: 'other', message };
 }
 

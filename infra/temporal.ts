@@ -3,6 +3,7 @@ import { Client, Connection, ScheduleAlreadyRunning, ScheduleOverlapPolicy } fro
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTES } from '../common/search-attributes';
 import type { Config } from './config';
+import { classifyTemporalError } from './temporal-errors';
 
 export async function connectClient(config: Pick<Config, 'temporalAddress' | 'temporalNamespace'>): Promise<Client> {
   const connection = await Connection.connect({ address: config.temporalAddress });
@@ -27,7 +28,7 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
     });
   } catch (err) {
     // Another replica may have registered them between our list and add.
-    if (!/already exists/i.test((err as Error).message)) throw err;
+    if (classifyTemporalError(err).kind !== 'already_exists') throw err;
   }
 }
 

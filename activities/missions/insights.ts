@@ -7,9 +7,8 @@
  */
 import Ajv from 'ajv';
 import { Context } from '@temporalio/activity';
-import type { Config } from '../../infra/config';
 import type { Db } from '../../infra/db';
-import { loadRuntimeSettings } from '../../infra/settings';
+import type { RuntimeSettingsService } from '../../infra/runtime-settings';
 import { createLlama } from '../../infra/speech/llama';
 import { createOpenAIClient, type ChatMessage } from '../../infra/speech/openai-providers';
 import type { LlmSettings } from '../../infra/speech-config';
@@ -43,7 +42,7 @@ async function askForJson(llm: LlmSettings, messages: ChatMessage[], schema: Rec
   return JSON.parse(json);
 }
 
-export function createInsightActivities(deps: { db: Db; config: Pick<Config, 'lookup'> }) {
+export function createInsightActivities(deps: { db: Db; settings: Pick<RuntimeSettingsService, 'current'> }) {
   const { db } = deps;
   const ajv = new Ajv({ allErrors: true, strict: false });
 
@@ -61,7 +60,7 @@ export function createInsightActivities(deps: { db: Db; config: Pick<Config, 'lo
       const template: InsightTemplate = input.template ?? (assistant?.insightsJson ? { ...DEFAULT_INSIGHT, ...JSON.parse(assistant.insightsJson) } : DEFAULT_INSIGHT);
       const turns = rec?.sessionId ? await db.turn.findMany({ where: { sessionId: rec.sessionId }, orderBy: { seq: 'asc' } }) : [];
       const transcript = turns.flatMap((t) => [t.transcript ? `Callee: ${t.transcript}` : '', t.reply ? `Assistant: ${t.reply}` : '']).filter(Boolean).join('\n');
-      const settings = await loadRuntimeSettings(db, deps.config);
+      const settings = await deps.settings.current();
       const llm = settings.speech.llm;
       if (llm.engine === 'echo') {
         // No language model: say so instead of inventing an insight.

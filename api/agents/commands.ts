@@ -3,6 +3,7 @@
  * api/session-control.ts (a workflow message or a driver call) and answered with its ack.
  */
 import { cleanReply } from '../../infra/speech/text';
+import type { RuntimeSettingsService } from '../../infra/runtime-settings';
 import { answerTurnRequestUpdate } from '../../workflows/call-session/messages';
 import { callSessionWorkflowId } from '../../common/ids';
 import { endSession } from '../sessions';
@@ -59,7 +60,7 @@ const AGENT_CALL_KEYS = new Set([
 ]);
 
 export interface CommandContext {
-  deps: control.ControlDeps;
+  deps: control.ControlDeps & { runtimeSettings: RuntimeSettingsService };
   socket: AgentSocket;
   /** Wakes this process's hub after writing an event, so the sender sees it at once. */
   kick(): void;
@@ -122,7 +123,7 @@ export const AGENT_COMMANDS: Record<string, Handler> = {
     for (const [k, v] of Object.entries(config)) (AGENT_CALL_KEYS.has(k) ? (apply[k] = v) : ignored.push(k.slice(0, LIMITS.short)));
     if (Object.keys(apply).length > 0) {
       try {
-        await updateCallConfig(deps.db, deps.config, apply);
+        await updateCallConfig(deps.db, deps.runtimeSettings, apply);
       } catch (err) {
         if (err instanceof ApiError) return refusedAck('set_call_config', err, { ignored });
         throw err;

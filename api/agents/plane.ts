@@ -4,6 +4,7 @@
  * when a connection goes away, including connections of a replica that died without closing.
  */
 import { randomUUID } from 'node:crypto';
+import type { RuntimeSettingsService } from '../../infra/runtime-settings';
 import type { WebSocket } from 'ws';
 import { appendEvent } from '../../infra/event-log';
 import type { Logger } from '../../infra/log';
@@ -28,7 +29,7 @@ export class AgentPlane {
   private seq = 0;
 
   constructor(
-    private readonly deps: control.ControlDeps & { metrics?: ApiMetrics },
+    private readonly deps: control.ControlDeps & { runtimeSettings: RuntimeSettingsService; metrics?: ApiMetrics },
     private readonly log: Log,
     /** Per-socket send buffer; default DEFAULT_SEND_BUFFER (tests shorten the stall). */
     private readonly sendBuffer?: SendBufferLimits,

@@ -3,9 +3,10 @@
  * workflow (route → workflow message → activity). Calls and requests are looked up within the
  * socket's account only, so one account's client can never speak into another's call.
  */
-import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { callSessionWorkflowId } from '../../common/ids';
 import type { Db } from '../../infra/db';
+import { classifyTemporalError } from '../../infra/temporal-errors';
 import { answerDeepToolUpdate, botResponseUpdate, setContextUpdate, setInstructionsUpdate } from '../../workflows/call-session/messages';
 import type { ContextResponse, DeepToolMessage, SpeakResponse } from './messages';
 
@@ -31,8 +32,9 @@ async function update<T>(run: () => Promise<T>): Promise<T> {
     return await run();
   } catch (err) {
     // A validator's refusal (unknown request, session ended) or a call that is already over.
-    if (err instanceof WorkflowUpdateFailedError) throw new CommandRefused(err.cause?.message ?? err.message);
-    if (/not ?found|already completed/i.test((err as Error)?.message ?? '')) throw new CommandRefused('the call has ended');
+    const { kind, message } = classifyTemporalError(err);
+    if (kind === 'rejected') throw new CommandRefused(message);
+    if (kind === 'not_found' || kind === 'closed') throw new CommandRefused('the call has ended');
     throw err;
   }
 }

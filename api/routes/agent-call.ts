@@ -9,6 +9,7 @@ import { badRequest, notFound } from '../errors';
 import { errors, LIMITS, OkSession, OpenObject, PRINTABLE, SidParams } from '../schemas/gateway';
 import { CallStateBody } from '../schemas/call-state';
 import { callStateBody, liveCallState, mostRecentActive, setContext } from '../session-control';
+import { sessionExists } from '../sessions';
 
 const tags = ['operator'];
 const ContextParams = Type.Object({ sid: Type.String({ minLength: 1, maxLength: LIMITS.short, pattern: PRINTABLE, description: 'Session id, or `_active`' }) });
@@ -24,7 +25,7 @@ export const agentCallRoutes: FastifyPluginAsync = async (fastify) => {
       if (!active) throw notFound('no active session');
       return active;
     }
-    if (!(await app.db.callSession.findUnique({ where: { id: sid }, select: { id: true } }))) throw notFound('Session not found');
+    if (!(await sessionExists(app.db, sid))) throw notFound('Session not found');
     return sid;
   }
   const ack = (sessionId: string) => ({ ok: true, session_id: sessionId });

@@ -2,15 +2,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { activeSessionIds } from '../sessions';
 
 export const agentRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  app.get('/api/agent/sessions', { schema: { tags: ['operator'], summary: 'Active session ids', response: { 200: Type.Array(Type.String()) } } }, async () => {
-    const rows = await app.db.callSession.findMany({
-      where: { status: 'active' },
-      orderBy: [{ lastActiveAt: 'desc' }, { createdAt: 'desc' }],
-      select: { id: true },
-    });
-    return rows.map((r) => r.id);
-  });
+  app.get('/api/agent/sessions', { schema: { tags: ['operator'], summary: 'Active session ids', response: { 200: Type.Array(Type.String()) } } }, async () => activeSessionIds(app.db));
 };

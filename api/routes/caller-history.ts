@@ -2,18 +2,16 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { normalizeNumber } from '../../common/phone-number';
-import { loadRuntimeSettings } from '../../infra/settings';
 import { LIMITS, PRINTABLE } from '../schemas/gateway';
+import { forgetCaller, rememberedCallers } from '../services/caller-history';
 
 const tags = ['operator'];
 const Entry = Type.Object({ number: Type.String(), total_calls: Type.Integer(), last_call_at: Type.Number(), turn_count: Type.Integer() });
 
 export const callerHistoryRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { db, config } = app;
   app.get('/api/caller-history', { schema: { tags, summary: 'Remembered callers', response: { 200: Type.Array(Entry) } } }, async () => {
-    const rows = await db.callerHistory.findMany({ orderBy: { lastCallAt: 'desc' } });
+    const rows = await rememberedCallers(app.db);
     return rows.map((r) => ({ number: r.number, total_calls: r.totalCalls, last_call_at: r.lastCallAt.getTime() / 1000, turn_count: r.turnCount }));
   });
 
@@ -29,10 +27,8 @@ export const callerHistoryRoutes: FastifyPluginAsync = async (fastify) => {
       },
     },
     async (req) => {
-    const cc = (await loadRuntimeSettings(db, config)).call.default_country_code;
-    const number = normalizeNumber(req.params.number, cc);
-    const { count } = number ? await db.callerHistory.deleteMany({ where: { number } }) : { count: 0 };
-    return { ok: count > 0, number };
+    const { forgotten, number } = await forgetCaller(app, req.params.number);
+    return { ok: forgotten, number };
     },
   );
 };

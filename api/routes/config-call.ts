@@ -18,7 +18,7 @@ export const callConfigRoutes: FastifyPluginAsync = async (fastify) => {
       const body = req.body as Record<string, unknown>;
       // With admin_token set, a body touching any security key is refused whole (contract §6, G05).
       if (Object.keys(body).some((k) => SECURITY_KEYS.has(postKey(k) ?? ''))) assertAdmin(app.config, req);
-      return { ok: true as const, ...(await updateCallConfig(app.db, app.config, body)) };
+      return { ok: true as const, ...(await updateCallConfig(app.db, app.runtimeSettings, body)) };
     },
   );
 };

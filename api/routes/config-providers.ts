@@ -6,7 +6,6 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { appendEvent } from '../../infra/event-log';
-import { loadOverrides, loadRuntimeSettings, saveSettings } from '../../infra/settings';
 import { assertAdmin, SECURITY_KEYS } from '../auth';
 import { badRequest } from '../errors';
 import { errors, LIMITS, OpenObject } from '../schemas/gateway';
@@ -55,19 +54,19 @@ const Preview = Type.Object({ ok: Type.Boolean(), audio_base64: Type.String(), v
 
 export const providerConfigRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { db, config } = app;
+  const { db, config, runtimeSettings } = app;
 
   async function ttsBody() {
-    const overrides = await loadOverrides(db);
+    const overrides = await runtimeSettings.overrides();
     const get = (key: string) => (Object.hasOwn(overrides, key) ? overrides[key] : config.lookup(key));
     const pipers: Record<string, string> = {};
     for (const key of [...PIPER_NAMES, ...Object.keys(overrides).filter((k) => k.startsWith('piper_'))]) {
       const value = get(key);
       if (value !== undefined) pipers[key] = value;
     }
-    return ttsConfigBody((await loadRuntimeSettings(db, config)).speech.tts, get, pipers);
+    return ttsConfigBody((await runtimeSettings.current()).speech.tts, get, pipers);
   }
-  const llmBody = async () => llmConfigBody((await loadRuntimeSettings(db, config)).speech.llm);
+  const llmBody = async () => llmConfigBody((await runtimeSettings.current()).speech.llm);
 
   /** Admin check for the security keys among `updates` (403 otherwise). */
   const adminFor = (updates: Record<string, string>, req: FastifyRequest) => {
@@ -79,9 +78,9 @@ export const providerConfigRoutes: FastifyPluginAsync = async (fastify) => {
   app.post('/api/config/tts', { schema: { tags, summary: 'Change the voice provider', body: Settings, response: { 200: saved(TtsConfig), ...errors(400, 403, 413) } } }, async (req) => {
     const updates = updatesFrom(req.body, TTS_KEYS, true);
     adminFor(updates, req);
-    const next = await candidate(db, config, updates);
+    const next = await candidate(runtimeSettings, config, updates);
     if (next.problems.length > 0) throw badRequest(next.problems.join('; '), { ok: false, error: next.problems.join('; ') });
-    const current = (await loadRuntimeSettings(db, config)).speech.tts;
+    const current = (await runtimeSettings.current()).speech.tts;
     // A new language may bring its own provider (tts_languages, piper_*): refuse to switch
     // the live calls' voice to a server that does not answer (contract §4.1, G68).
     if (next.config.tts.base_url !== current.base_url || next.config.tts.language !== current.language) {
@@ -91,7 +90,7 @@ export const providerConfigRoutes: FastifyPluginAsync = async (fastify) => {
         throw badRequest(error, { ok: false, error });
       }
     }
-    await saveSettings(db, updates);
+    await runtimeSettings.save(updates);
     const body = await ttsBody();
     await appendEvent(db, { type: 'config.tts_updated', data: body });
     return { ok: true as const, ...body };
@@ -113,7 +112,7 @@ export const providerConfigRoutes: FastifyPluginAsync = async (fastify) => {
     },
     async (req, reply) => {
       const body = req.body;
-      const speech = (await loadRuntimeSettings(db, config)).speech;
+      const speech = (await runtimeSettings.current()).speech;
       const text = body.text?.trim() ? body.text.trim() : 'Hello! This is how I sound on the phone.';
       const voice = body.voice ? body.voice : speech.tts.voice;
       const speed = body.speed ?? speech.tts.speed;
@@ -132,9 +131,9 @@ export const providerConfigRoutes: FastifyPluginAsync = async (fastify) => {
   app.post('/api/config/llm', { schema: { tags, summary: 'Change the language-model provider', body: Settings, response: { 200: saved(LlmConfig), ...errors(400, 403, 413) } } }, async (req) => {
     const updates = updatesFrom(req.body, LLM_KEYS, false);
     adminFor(updates, req);
-    const next = await candidate(db, config, updates);
+    const next = await candidate(runtimeSettings, config, updates);
     if (next.problems.length > 0) throw badRequest(next.problems.join('; '), { ok: false, error: next.problems.join('; ') });
-    await saveSettings(db, updates);
+    await runtimeSettings.save(updates);
     const body = await llmBody();
     await appendEvent(db, { type: 'config.llm_updated', data: body });
     return { ok: true as const, ...body };

@@ -6,11 +6,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { appendEvent } from '../../infra/event-log';
-import { loadRuntimeSettings, saveSettings } from '../../infra/settings';
 import { assertAdmin } from '../auth';
 import { badRequest } from '../errors';
 import { errors, LIMITS, SidParams } from '../schemas/gateway';
-import { liveCallState, setInstructions } from '../session-control';
+import { liveSessionInstructions, setInstructions } from '../session-control';
 
 const tags = ['operator'];
 const TextBody = Type.Object({ text: Type.Optional(Type.String({ maxLength: LIMITS.prompt })) }, { additionalProperties: true });
@@ -24,18 +23,14 @@ function textOf(body: { text?: string }): string {
 
 export const instructionRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { db, config } = app;
+  const { db, config, runtimeSettings } = app;
 
   app.get(
     '/api/instructions',
     { schema: { tags, summary: 'Base prompt and live sessions’ instructions', response: { 200: Type.Object({ base: Type.String(), sessions: Type.Record(Type.String(), Type.String()) }) } } },
     async () => {
-      const base = (await loadRuntimeSettings(db, config)).llmSystemPrompt;
-      const active = await db.callSession.findMany({ where: { status: 'active' }, orderBy: { lastActiveAt: 'desc' }, select: { id: true } });
-      const states = await Promise.all(active.map((s) => liveCallState(app, s.id)));
-      const sessions: Record<string, string> = {};
-      for (const state of states) if (state?.instructions.session) sessions[state.sessionId] = state.instructions.session;
-      return { base, sessions };
+      const [settings, sessions] = await Promise.all([runtimeSettings.current(), liveSessionInstructions(app)]);
+      return { base: settings.llmSystemPrompt, sessions };
     },
   );
 
@@ -46,7 +41,7 @@ export const instructionRoutes: FastifyPluginAsync = async (fastify) => {
     async (req) => {
       const text = textOf(req.body);
       assertAdmin(config, req);
-      await saveSettings(db, { llm_system_prompt: text });
+      await runtimeSettings.save({ llm_system_prompt: text });
       await appendEvent(db, { type: 'instructions.updated', data: { scope: 'global' } });
       return { ok: true as const, scope: 'global' as const };
     },

@@ -2,7 +2,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { loadRuntimeSettings } from '../../infra/settings';
 import { badRequest } from '../errors';
 import { errors } from '../schemas/gateway';
 import { readTurnForm } from '../turn-form';
@@ -21,7 +20,7 @@ export const phoneAsrRoutes: FastifyPluginAsync = async (fastify) => {
     const { audio } = await readTurnForm(req);
     if (!audio) throw badRequest('ASR failed: audio required');
     try {
-      const settings = await loadRuntimeSettings(app.db, app.config);
+      const settings = await app.runtimeSettings.current();
       const { transcript, ms } = await app.speechEngines(settings.speech).transcribe(audio);
       return { transcript, asr_ms: ms };
     } catch (err) {

@@ -3,10 +3,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WithStartWorkflowOperation } from '@temporalio/client';
 import { callSessionWorkflowId, isValidSessionId, sessionIdFromUuid } from '../../common/ids';
 import { PhoneNumberAttribute, SessionIdAttribute } from '../../common/search-attributes';
 import { getBlob, putBlob } from '../../infra/blobs';
+import { classifyTemporalError } from '../../infra/temporal-errors';
 import { parseWav } from '../../infra/speech/wav';
 import { processTurnUpdate, type CallDirection, type CallSessionInput, type TurnRequest, type TurnResult } from '../../workflows/call-session/messages';
 import type { callSessionWorkflow } from '../../workflows/call-session/workflow';
@@ -137,10 +138,9 @@ export const phoneTurnRoutes: FastifyPluginAsync = async (fastify) => {
         }),
       });
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) {
-        return { ok: false, session_id: sessionId, ended: true, detail: 'session ended' };
-      }
-      if (err instanceof WorkflowUpdateFailedError) throw badRequest(err.cause?.message ?? err.message);
+      const { kind, message } = classifyTemporalError(err);
+      if (kind === 'already_started') return { ok: false, session_id: sessionId, ended: true, detail: 'session ended' };
+      if (kind === 'rejected') throw badRequest(message);
       throw err;
     }
     const body: Record<string, unknown> = { ...result.body };

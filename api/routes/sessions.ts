@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { notFound } from '../errors';
+import { recentSessions, sessionWithTurns } from '../sessions';
 import { errors, OpenObject, SidParams } from '../schemas/gateway';
 
 const epoch = (d: Date | null) => (d ? d.getTime() / 1000 : null);
@@ -35,12 +36,12 @@ export const sessionRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { db } = app;
   app.get('/api/sessions', { schema: { tags, summary: 'The 500 newest sessions', response: { 200: Type.Array(SessionRow) } } }, async () => {
-    const rows = await db.callSession.findMany({ orderBy: { createdAt: 'desc' }, take: 500 });
+    const rows = await recentSessions(db);
     return rows.map((r) => ({ session_id: r.id, created_at: epoch(r.createdAt), turn_count: r.turnCount, status: r.status, ended_at: epoch(r.endedAt) }));
   });
 
   app.get('/api/sessions/:sid', { schema: { tags, summary: 'A session and its turns', params: SidParams, response: { 200: SessionDetail, ...errors(404) } } }, async (req) => {
-    const row = await db.callSession.findUnique({ where: { id: req.params.sid }, include: { turns: { orderBy: { seq: 'asc' } } } });
+    const row = await sessionWithTurns(db, req.params.sid);
     if (!row) throw notFound('Session not found');
     return {
       session_id: row.id,

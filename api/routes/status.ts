@@ -2,21 +2,15 @@
  * GET /api/status (operators' dashboard) and POST /api/config (reload the config file),
  * contract §4.1. Neither ever shows a secret-named key.
  */
-import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { appendEvent, latestSeq } from '../../infra/event-log';
-import { CONFIG_GENERATION_KEY, loadRuntimeSettings, saveSettings } from '../../infra/settings';
 import { assertAdmin } from '../auth';
 import { configView } from '../config-view';
 import { badRequest } from '../errors';
 import { errors, OpenObject } from '../schemas/gateway';
-import { liveCallState } from '../session-control';
-import { probeProviders } from '../services/probes';
+import { createStatusService } from '../services/status';
 
-// Provider probes cost up to a second; dashboards poll /api/status (contract: cached ≤ 10 s).
-const PROBE_CACHE_MS = 5000;
 const epoch = (d: Date) => d.getTime() / 1000;
 
 const Probe = OpenObject({ ok: Type.Boolean() });
@@ -42,57 +36,31 @@ const tags = ['operator'];
 
 export const statusRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { db, config, startedAt } = app;
-  let probes: { at: number; key: string; value: Promise<Awaited<ReturnType<typeof probeProviders>>> } | null = null;
-
-  /** Open agent sockets of every API process, each with the live sessions it has taken over. */
-  async function agents() {
-    const rows = await db.agentConnection.findMany({ orderBy: { connectedAt: 'asc' } });
-    if (rows.length === 0) return [];
-    const active = await db.callSession.findMany({ where: { status: 'active' }, select: { id: true } });
-    const states = await Promise.all(active.map((s) => liveCallState(app, s.id)));
-    const held = new Map<string, string[]>();
-    for (const state of states) {
-      if (state?.takeoverAgentId && state.status === 'active') held.set(state.takeoverAgentId, [...(held.get(state.takeoverAgentId) ?? []), state.sessionId]);
-    }
-    return rows.map((r) => ({ agent_id: r.agentId, name: r.name, connected_at: epoch(r.connectedAt), takeover_sessions: held.get(r.agentId) ?? [] }));
-  }
+  const { config, startedAt, runtimeSettings } = app;
+  const status = createStatusService(app);
 
   app.get('/api/status', { schema: { tags, summary: 'Dashboard status', response: { 200: Status } } }, async () => {
-    const settings = await loadRuntimeSettings(db, config);
-    const key = JSON.stringify(settings.speech);
-    if (!probes || probes.key !== key || Date.now() - probes.at > PROBE_CACHE_MS) {
-      probes = { at: Date.now(), key, value: probeProviders(settings.speech) };
-    }
-    const [totalCalls, errorCount, activeSessions, endedSessions, agentList, seq, providers] = await Promise.all([
-      db.callSession.count(),
-      db.event.count({ where: { type: 'turn.error' } }),
-      db.callSession.count({ where: { status: 'active' } }),
-      db.callSession.count({ where: { status: 'ended' } }),
-      agents(),
-      latestSeq(db),
-      probes.value,
-    ]);
+    const s = await status.snapshot();
     return {
       uptime_s: Math.round((Date.now() - startedAt) / 1000),
-      total_calls: totalCalls,
-      error_count: errorCount,
-      active_sessions: activeSessions,
-      ended_sessions: endedSessions,
+      total_calls: s.totalCalls,
+      error_count: s.errorCount,
+      active_sessions: s.activeSessions,
+      ended_sessions: s.endedSessions,
       ui_subscribers: app.agentPlane.uiSubscriberCount(),
-      agents: agentList,
-      mlx_audio: providers.mlx_audio,
-      llm: providers.llm,
-      asr: providers.asr,
-      tts: providers.tts,
-      latest_seq: seq,
-      config: configView(config, settings),
+      agents: s.agents.map((a) => ({ agent_id: a.agentId, name: a.name, connected_at: epoch(a.connectedAt), takeover_sessions: a.takeoverSessions })),
+      mlx_audio: s.providers.mlx_audio,
+      llm: s.providers.llm,
+      asr: s.providers.asr,
+      tts: s.providers.tts,
+      latest_seq: s.latestSeq,
+      config: configView(config, s.settings),
     };
   });
 
   /**
    * Re-reads the config file here, then bumps `config_generation` so the worker and other API
-   * replicas re-read it on their next settings load. What a reload covers: every setting read
+   * replicas re-read it on their next settings read (api/services/status.ts). What a reload covers: every setting read
    * at runtime (call policy, greetings, providers, prompt, generation settings) where no
    * runtime override (POST /api/config/*) is stored. Process settings fixed at boot (host,
    * port, tokens, origins, database, Temporal, timeouts) need a restart.
@@ -109,13 +77,9 @@ export const statusRoutes: FastifyPluginAsync = async (fastify) => {
     },
     async (req) => {
     assertAdmin(config, req);
-    const problems = config.reloadFile();
+    const problems = await status.reloadConfig();
     if (problems.length > 0) throw badRequest(problems.join('; '), { ok: false, error: problems.join('; ') });
-    const generation = randomUUID();
-    config.fileGeneration = generation;
-    await saveSettings(db, { [CONFIG_GENERATION_KEY]: generation });
-    await appendEvent(db, { type: 'status.update', data: { event: 'config_reloaded' } });
-    return { ok: true as const, config: configView(config, await loadRuntimeSettings(db, config)) };
+    return { ok: true as const, config: configView(config, await runtimeSettings.current()) };
     },
   );
 };

@@ -1,9 +1,9 @@
 /** The call settings (contract §4.2): their wire view, and validated writes that announce config.call_updated. */
 import { normalizeNumber } from '../../common/phone-number';
 import { appendEvent } from '../../infra/event-log';
-import { CallSettings, loadRuntimeSettings, saveSettings, substituteOwner } from '../../infra/settings';
+import type { RuntimeSettingsService } from '../../infra/runtime-settings';
+import { CallSettings, substituteOwner } from '../../infra/settings';
 import type { Db } from '../../infra/db';
-import type { Config } from '../../infra/config';
 import { badRequest } from '../errors';
 
 export function callConfigBody(c: CallSettings) {
@@ -60,8 +60,8 @@ const NUMBERS = new Set(['call_auto_answer_delay_ms', 'max_duration_sec', 'auth_
  * Validates and stores call settings (POST /api/config/call, and an agent's set_call_config),
  * then announces config.call_updated. Unknown keys are skipped; a bad value answers 400.
  */
-export async function updateCallConfig(db: Db, config: Config, body: Record<string, unknown>): Promise<ReturnType<typeof callConfigBody>> {
-  const current = (await loadRuntimeSettings(db, config)).call;
+export async function updateCallConfig(db: Db, settings: RuntimeSettingsService, body: Record<string, unknown>): Promise<ReturnType<typeof callConfigBody>> {
+  const current = (await settings.current()).call;
   const updates: Record<string, string> = {};
   const bad = (error: string) => badRequest(error, { ok: false, error });
   for (const [key, value] of Object.entries(body)) {
@@ -82,8 +82,8 @@ export async function updateCallConfig(db: Db, config: Config, body: Record<stri
       updates[target] = value;
     }
   }
-  await saveSettings(db, updates);
-  const next = callConfigBody((await loadRuntimeSettings(db, config)).call);
+  await settings.save(updates);
+  const next = callConfigBody((await settings.current()).call);
   await appendEvent(db, { type: 'config.call_updated', data: next });
   return next;
 }

@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { databaseKind } from '../../infra/db';
-import { loadRuntimeSettings } from '../../infra/settings';
 import { embeddedLlmPath, pocketsphinxDir, whisperDirs } from '../../infra/models/embedded';
 import type { SpeechConfig } from '../../infra/speech-config';
 
@@ -79,8 +78,8 @@ export async function probe(fn: () => Promise<unknown>): Promise<Probe> {
 
 
 /** The /health answer: API, database, Temporal and a polling worker (ok only when all are up), plus provider flags. */
-export async function checkHealth(app: Pick<FastifyInstance, 'db' | 'temporal' | 'config' | 'startedAt'>) {
-  const { db, temporal, config } = app;
+export async function checkHealth(app: Pick<FastifyInstance, 'db' | 'temporal' | 'config' | 'startedAt' | 'runtimeSettings'>) {
+  const { db, temporal, config, runtimeSettings } = app;
   const [database, temporalProbe, worker, active, providers] = await Promise.all([
     probe(() => db.$queryRawUnsafe('SELECT 1')),
     probe(() => temporal.workflowService.getSystemInfo({})),
@@ -104,7 +103,8 @@ export async function checkHealth(app: Pick<FastifyInstance, 'db' | 'temporal' |
       }
     })(),
     db.callSession.count({ where: { status: 'active' } }).catch(() => null),
-    loadRuntimeSettings(db, config)
+    runtimeSettings
+      .current()
       .then((s) => probeProviders(s.speech))
       .catch((err: Error) => {
         const down = { ok: false, error: err.message };

@@ -4,9 +4,8 @@
  * `has_api_key`) and validated updates.
  */
 import { isLoopbackHost, type Config } from '../../infra/config';
-import { loadOverrides } from '../../infra/settings';
+import type { RuntimeSettingsService } from '../../infra/runtime-settings';
 import { speechConfigFrom, type LlmSettings, type TtsSettings } from '../../infra/speech-config';
-import type { Db } from '../../infra/db';
 import { badRequest } from '../errors';
 
 /** The voices a Kokoro server offers (American and British English), when none are configured. */
@@ -92,8 +91,8 @@ export function updatesFrom(body: Record<string, unknown>, keys: Record<string, 
 const invalid = (error: string) => badRequest(error, { ok: false, error });
 
 /** The speech settings as they would be with `updates` stored: validated before anything is saved. */
-export async function candidate(db: Db, config: Pick<Config, 'lookup'>, updates: Record<string, string>) {
-  const overrides = { ...(await loadOverrides(db)), ...updates };
+export async function candidate(settings: Pick<RuntimeSettingsService, 'overrides'>, config: Pick<Config, 'lookup'>, updates: Record<string, string>) {
+  const overrides = { ...(await settings.overrides()), ...updates };
   const get = (key: string) => (key in overrides ? overrides[key] : config.lookup(key));
   return { get, ...speechConfigFrom(get) };
 }

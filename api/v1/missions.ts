@@ -1,60 +1,29 @@
 /** /v1 missions, runs, plan and steps, run events, linked agents, run memory and insights. */
-import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import {
-  canonicalRunStatus,
-  eventWorkflowId,
-  RUN_EVENT_TYPES,
-  RUN_TERMINAL,
-  runWorkflowId,
-  slugify,
-  STEP_ID_PATTERN,
-  STEP_STATUSES,
-  stepTransitionAllowed,
-} from '../../common/missions';
-import { MissionIdAttribute, RunIdAttribute } from '../../common/search-attributes';
-import { cancelEventUpdate, pauseEventSignal, resumeEventSignal, touchRunSignal, updateRunUpdate, type MissionRunInput, type RunPatch } from '../../workflows/missions/messages';
-import { bodyOf, callerOf, invalid, notFound, optionalObject, optionalString, paged, pageOf, paramsOf, queryOf, requiredString, route, V1Error, type V1Deps } from './common';
+import { canonicalRunStatus, RUN_EVENT_TYPES, RUN_TERMINAL, runWorkflowId, STEP_ID_PATTERN, STEP_STATUSES } from '../../common/missions';
+import type { RunPatch } from '../../workflows/missions/messages';
+import { bodyOf, callerOf, invalid, optionalObject, optionalString, paged, pageOf, paramsOf, queryOf, requiredString, route, type V1Deps } from './common';
 import { V1 } from './schemas';
-import { tryUpdate } from './temporal';
 import { readWhenChanged, waitOf } from './wait';
 import { insightView, missionView, runEventView, runView, stepView } from './views';
 import { memoryRoutes } from './memory';
 import { declarativeRoutes } from './declarative';
 import { createDeclarativeService } from './declarative-service';
+import { createMissionService, type PlannedStep } from './mission-service';
+
+const linkView = (l: { runId: string; assistantId: string; createdAt: Date }) => ({ run_id: l.runId, telnyx_agent_id: l.assistantId, linked_at: l.createdAt.toISOString() });
 
 /** Routes of the missions family (runs, plans, events, agents, memory, insights). */
 export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise<void> {
-  const { db, temporal, config } = deps;
   const declarative = createDeclarativeService(deps);
+  const missions = createMissionService(deps);
 
-  async function missionFor(req: FastifyRequest) {
-    const m = await db.mission.findFirst({ where: { id: paramsOf(req).m, accountId: callerOf(req).accountId } });
-    if (!m) throw notFound('mission');
-    return m;
-  }
-
-  async function runFor(req: FastifyRequest) {
-    const { m, r } = paramsOf(req);
-    const run = await db.missionRun.findFirst({ where: { id: r, missionId: m, accountId: callerOf(req).accountId } });
-    if (!run) throw notFound('run');
-    return run;
-  }
-
-  /** Any write but a status change keeps the run from going idle. */
-  const touch = (runId: string) => temporal.workflow.getHandle(runWorkflowId(runId)).signal(touchRunSignal).catch(() => undefined);
-
-  const openEvents = (runId: string) => db.scheduledEvent.findMany({ where: { runId, status: { in: ['pending', 'in_progress'] } } });
-
-  /** A cancelled run cancels its open events (spec §4); `hangup: false` lets live calls finish. */
-  async function cancelOpenEvents(runId: string, hangup: boolean) {
-    const events = (await openEvents(runId)).filter((e) => hangup || e.status === 'pending');
-    await Promise.all(events.map((e) => tryUpdate(() => temporal.workflow.getHandle(eventWorkflowId(e.id)).executeUpdate(cancelEventUpdate)).catch(() => undefined)));
-  }
-
-  async function withLatest(m: Awaited<ReturnType<typeof missionFor>>) {
-    return missionView(m, m.latestRunId ? await db.missionRun.findUnique({ where: { id: m.latestRunId } }) : null);
-  }
+  const missionFor = (req: FastifyRequest) => missions.missionOf(callerOf(req).accountId, paramsOf(req).m);
+  const runFor = (req: FastifyRequest) => missions.runOf(callerOf(req).accountId, paramsOf(req).m, paramsOf(req).r);
+  const withLatest = async (m: Parameters<typeof missions.withLatest>[0]) => {
+    const { mission, latest } = await missions.withLatest(m);
+    return missionView(mission, latest);
+  };
 
   route(app, 'POST', '/missions', V1.createMission, async (req, reply) => {
     const caller = callerOf(req);
@@ -66,19 +35,12 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
       const { mission, run } = await declarative.create(caller, name, instructions, body.spec);
       return reply.code(201).send({ data: { ...missionView(mission, run), run_id: run.id, workflow_id: runWorkflowId(run.id) } });
     }
-    const requestHash = createHash('sha256').update(`${name}\n${instructions}`).digest('hex');
-    const since = new Date(Date.now() - config.missions.dedupeWindowSec * 1000);
-    const dupe = await db.mission.findFirst({ where: { accountId: caller.accountId, requestHash, latestRunId: null, createdAt: { gte: since } }, orderBy: { createdAt: 'desc' } });
-    if (dupe) return reply.code(200).send({ data: await withLatest(dupe) });
-    const m = await db.mission.create({ data: { id: randomUUID(), accountId: caller.accountId, name, instructions, slug: slugify(name), requestHash } });
-    return reply.code(201).send({ data: missionView(m, null) });
+    const { mission, created } = await missions.createMission(caller, name, instructions);
+    return created ? reply.code(201).send({ data: missionView(mission, null) }) : reply.code(200).send({ data: await withLatest(mission) });
   });
 
   route(app, 'GET', '/missions', V1.listMissions, async (req) => {
-    const caller = callerOf(req);
-    const { slug } = queryOf(req);
-    const missions = await db.mission.findMany({ where: { accountId: caller.accountId, ...(slug ? { slug } : {}) }, orderBy: { createdAt: 'desc' } });
-    const page = paged(missions, pageOf(req, 20));
+    const page = paged(await missions.listMissions(callerOf(req).accountId, queryOf(req).slug), pageOf(req, 20));
     return { data: await Promise.all(page.data.map(withLatest)), meta: page.meta };
   });
 
@@ -91,26 +53,13 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
       const { run } = await declarative.rerun(caller, mission);
       return reply.code(201).send({ data: runView(run) });
     }
-    const input = optionalObject(bodyOf(req), 'input') ?? {};
-    const run = await db.missionRun.create({ data: { id: randomUUID(), missionId: mission.id, accountId: caller.accountId, inputJson: JSON.stringify(input) } });
-    await db.mission.update({ where: { id: mission.id }, data: { latestRunId: run.id } });
-    const args: MissionRunInput = { runId: run.id, missionId: mission.id, accountId: caller.accountId, idleTimeoutMs: config.missions.compatRunIdleTimeoutSec * 1000 * config.missions.timeScale };
-    await temporal.workflow.start('missionRunWorkflow', {
-      taskQueue: config.taskQueue,
-      workflowId: runWorkflowId(run.id),
-      args: [args],
-      typedSearchAttributes: [
-        { key: MissionIdAttribute, value: mission.id },
-        { key: RunIdAttribute, value: run.id },
-      ],
-    });
+    const run = await missions.startRun(caller, mission, optionalObject(bodyOf(req), 'input') ?? {});
     return reply.code(201).send({ data: runView(run) });
   });
 
   route(app, 'GET', '/missions/:m/runs', V1.listRuns, async (req) => {
     const mission = await missionFor(req);
-    const runs = await db.missionRun.findMany({ where: { missionId: mission.id }, orderBy: { createdAt: 'desc' } });
-    const page = paged(runs, pageOf(req, 50));
+    const page = paged(await missions.listRuns(mission.id), pageOf(req, 50));
     return { data: page.data.map(runView), meta: page.meta };
   });
 
@@ -130,28 +79,14 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
     if (summary !== undefined) patch.result_summary = summary;
     const payload = optionalObject(body, 'result_payload');
     if (payload !== undefined) patch.result_payload = payload;
-    if (!RUN_TERMINAL.has(run.status) && patch.status !== 'cancelled' && (await db.mission.findUnique({ where: { id: run.missionId } }))?.mode === 'declarative') {
-      // §4: a declarative run is written by its workflow; only `cancelled` (a cancel) is taken.
-      throw new V1Error(409, 'owned_by_workflow', 'a declarative run is written by its workflow: use the cancel, pause and resume signals');
-    }
-    if (RUN_TERMINAL.has(run.status)) {
-      // A closed run: re-sending its status is a no-op, anything else is final.
-      if (patch.status === run.status) return { data: runView(run) };
-      throw new V1Error(409, 'run_terminal', `the run is ${run.status}`);
-    }
-    const handle = temporal.workflow.getHandle(runWorkflowId(run.id));
-    if (patch.status === 'cancelled') await cancelOpenEvents(run.id, true);
-    const done = await tryUpdate(() => handle.executeUpdate(updateRunUpdate, { args: [patch] }));
-    const after = (await db.missionRun.findUnique({ where: { id: run.id } }))!;
-    if (!done.ok && patch.status !== after.status) throw new V1Error(409, 'run_terminal', `the run is ${after.status}`);
-    return { data: runView(after) };
+    return { data: runView(await missions.patchRun(run, patch)) };
   });
 
   route(app, 'POST', '/missions/:m/runs/:r/plan', V1.postPlan, async (req, reply) => {
     const run = await runFor(req);
     const steps = bodyOf(req).steps;
     if (!Array.isArray(steps) || steps.length < 1 || steps.length > 100) throw invalid('/steps', 'steps must be a list of 1 to 100 steps');
-    const wanted = steps.map((raw, i) => {
+    const wanted = steps.map((raw, i): PlannedStep => {
       const s = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
       if (typeof s.step_id !== 'string' || !STEP_ID_PATTERN.test(s.step_id)) throw invalid(`/steps/${i}/step_id`, 'step_id must match [A-Za-z0-9._~-]{1,64}');
       if (typeof s.description !== 'string' || !s.description) throw invalid(`/steps/${i}/description`, 'description is required');
@@ -163,38 +98,20 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
       if (seen.has(s.stepId)) throw invalid(`/steps/${i}/step_id`, `duplicate step_id ${s.stepId}`);
       seen.add(s.stepId);
     });
-    const existing = await db.planStep.findMany({ where: { runId: run.id }, orderBy: { sequence: 'asc' } });
-    const key = (s: { stepId: string; description: string; sequence: number }) => `${s.stepId}\n${s.description}\n${s.sequence}`;
-    const sorted = [...wanted].sort((a, b) => a.sequence - b.sequence);
-    if (existing.length > 0) {
-      if (existing.map(key).join('\n\n') === sorted.map(key).join('\n\n')) return reply.code(200).send({ data: { run_id: run.id, steps: existing.map(stepView) } });
-      if (existing.some((s) => s.status !== 'pending')) throw new V1Error(409, 'plan_in_progress', 'the plan has started: only an all-pending plan may be replaced');
-    }
-    await db.$transaction([
-      db.planStep.deleteMany({ where: { runId: run.id } }),
-      ...wanted.map((s) => db.planStep.create({ data: { id: randomUUID(), runId: run.id, ...s } })),
-    ]);
-    void touch(run.id);
-    const created = await db.planStep.findMany({ where: { runId: run.id }, orderBy: { sequence: 'asc' } });
-    return reply.code(201).send({ data: { run_id: run.id, steps: created.map(stepView) } });
+    const { steps: saved, created } = await missions.setPlan(run, wanted);
+    return reply.code(created ? 201 : 200).send({ data: { run_id: run.id, steps: saved.map(stepView) } });
   });
 
   route(app, 'GET', '/missions/:m/runs/:r/plan', V1.getPlan, async (req) => {
     const run = await runFor(req);
-    const steps = await db.planStep.findMany({ where: { runId: run.id }, orderBy: { sequence: 'asc' } });
-    return { data: { run_id: run.id, steps: steps.map(stepView) } };
+    return { data: { run_id: run.id, steps: (await missions.planOf(run.id)).map(stepView) } };
   });
 
   route(app, 'PATCH', '/missions/:m/runs/:r/plan/steps/:s', V1.patchStep, async (req) => {
     const run = await runFor(req);
     const status = bodyOf(req).status;
     if (typeof status !== 'string' || !(STEP_STATUSES as readonly string[]).includes(status)) throw invalid('/status', `status must be one of ${STEP_STATUSES.join(', ')}`);
-    const step = await db.planStep.findUnique({ where: { runId_stepId: { runId: run.id, stepId: paramsOf(req).s } } });
-    if (!step) throw notFound('step');
-    if (!stepTransitionAllowed(step.status, status)) throw new V1Error(409, 'invalid_transition', `a ${step.status} step cannot become ${status}`);
-    const updated = step.status === status ? step : await db.planStep.update({ where: { id: step.id }, data: { status } });
-    void touch(run.id);
-    return { data: stepView(updated) };
+    return { data: stepView(await missions.setStepStatus(run, paramsOf(req).s, status)) };
   });
 
   route(app, 'POST', '/missions/:m/runs/:r/events', V1.postRunEvent, async (req, reply) => {
@@ -206,64 +123,35 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
     const agentId = optionalString(body, 'agent_id') ?? null;
     const stepId = optionalString(body, 'step_id') ?? null;
     const payload = optionalObject(body, 'payload');
-    const warnings: string[] = [];
-    if (stepId && !(await db.planStep.findUnique({ where: { runId_stepId: { runId: run.id, stepId } } }))) warnings.push('unknown_step_id');
-    for (let tries = 0; ; tries++) {
-      const last = await db.runEvent.findFirst({ where: { runId: run.id }, orderBy: { seq: 'desc' } });
-      try {
-        const event = await db.runEvent.create({
-          data: { id: randomUUID(), runId: run.id, seq: (last?.seq ?? 0) + 1, type, summary, agentId, stepId, payloadJson: payload ? JSON.stringify(payload) : null },
-        });
-        void touch(run.id);
-        return reply.code(201).send({ data: runEventView(event), ...(warnings.length ? { warnings } : {}) });
-      } catch (err) {
-        // Two writers raced for the same seq: read the new last one and try again.
-        if (tries >= 4) throw err;
-      }
-    }
+    const { event, warnings } = await missions.appendRunEvent(run, { type, summary, agentId, stepId, payload });
+    return reply.code(201).send({ data: runEventView(event), ...(warnings.length ? { warnings } : {}) });
   });
 
   route(app, 'GET', '/missions/:m/runs/:r/events', V1.listRunEvents, async (req) => {
     const run = await runFor(req);
     const after = Number(queryOf(req).after_seq ?? 0);
-    const events = await db.runEvent.findMany({ where: { runId: run.id, seq: { gt: Number.isFinite(after) ? after : 0 } }, orderBy: { seq: 'asc' } });
-    const page = paged(events, pageOf(req, 50));
+    const page = paged(await missions.runEventsAfter(run.id, Number.isFinite(after) ? after : 0), pageOf(req, 50));
     return { data: page.data.map(runEventView), meta: page.meta };
   });
 
-  const linkView = (l: { runId: string; assistantId: string; createdAt: Date }) => ({ run_id: l.runId, telnyx_agent_id: l.assistantId, linked_at: l.createdAt.toISOString() });
-
   route(app, 'POST', '/missions/:m/runs/:r/agents', V1.linkAgent, async (req, reply) => {
     const run = await runFor(req);
-    const assistantId = requiredString(bodyOf(req), 'telnyx_agent_id');
-    const assistant = await db.assistant.findFirst({ where: { id: assistantId, accountId: callerOf(req).accountId } });
-    if (!assistant) throw invalid('/telnyx_agent_id', 'unknown assistant', 'unknown_assistant');
-    const existing = await db.runAgent.findUnique({ where: { runId_assistantId: { runId: run.id, assistantId } } });
-    if (existing) return reply.code(200).send({ data: linkView(existing) });
-    const link = await db.runAgent.create({ data: { runId: run.id, assistantId } });
-    void touch(run.id);
-    return reply.code(201).send({ data: linkView(link) });
+    const { link, created } = await missions.linkAgent(run, callerOf(req).accountId, requiredString(bodyOf(req), 'telnyx_agent_id'));
+    return reply.code(created ? 201 : 200).send({ data: linkView(link) });
   });
 
   route(app, 'GET', '/missions/:m/runs/:r/agents', V1.listAgents, async (req) => {
-    const run = await runFor(req);
-    const links = await db.runAgent.findMany({ where: { runId: run.id }, orderBy: { createdAt: 'asc' } });
+    const links = await missions.agentsOf((await runFor(req)).id);
     return { data: links.map(linkView), meta: paged(links, { size: 100, number: 1 }).meta };
   });
 
   route(app, 'DELETE', '/missions/:m/runs/:r/agents/:a', V1.unlinkAgent, async (req, reply) => {
     const run = await runFor(req);
-    const gone = await db.runAgent.deleteMany({ where: { runId: run.id, assistantId: paramsOf(req).a } });
-    if (gone.count === 0) throw notFound('link');
+    await missions.unlinkAgent(run.id, paramsOf(req).a);
     return reply.code(204).send();
   });
 
-  route(app, 'GET', '/missions/conversations/:c/insights', V1.insights, async (req) => {
-    const call = await db.callRecord.findFirst({ where: { id: paramsOf(req).c, accountId: callerOf(req).accountId } });
-    if (!call) throw notFound('conversation');
-    const insights = await db.insight.findMany({ where: { callId: call.id }, orderBy: { createdAt: 'asc' } });
-    return { data: insights.map(insightView) };
-  });
+  route(app, 'GET', '/missions/conversations/:c/insights', V1.insights, async (req) => ({ data: (await missions.insightsOf(callerOf(req).accountId, paramsOf(req).c)).map(insightView) }));
 
   // §5c signals. Each answers 202; one that does not fit the run's status is 409.
 
@@ -271,25 +159,13 @@ export async function missionRoutes(app: FastifyInstance, deps: V1Deps): Promise
     const run = await runFor(req);
     const body = bodyOf(req);
     const reason = optionalString(body, 'reason') ?? 'cancelled';
-    if (RUN_TERMINAL.has(run.status)) throw new V1Error(409, 'invalid_transition', `the run is ${run.status}`);
-    await cancelOpenEvents(run.id, body.hangup !== false);
-    await tryUpdate(() => temporal.workflow.getHandle(runWorkflowId(run.id)).executeUpdate(updateRunUpdate, { args: [{ status: 'cancelled', result_summary: reason }] }));
-    return reply.code(202).send({ data: runView((await db.missionRun.findUnique({ where: { id: run.id } }))!) });
+    return reply.code(202).send({ data: runView(await missions.cancelRun(run, reason, body.hangup !== false)) });
   });
 
-  for (const [signal, from, to, event] of [
-    ['pause', 'running', 'paused', pauseEventSignal],
-    ['resume', 'paused', 'running', resumeEventSignal],
-  ] as const) {
-    route(app, 'POST', `/missions/:m/runs/:r/${signal}`, V1.signalRun, async (req, reply) => {
-      const run = await runFor(req);
-      if (run.status !== from) throw new V1Error(409, 'invalid_transition', `only a ${from} run can ${signal} (this one is ${run.status})`);
-      await tryUpdate(() => temporal.workflow.getHandle(runWorkflowId(run.id)).executeUpdate(updateRunUpdate, { args: [{ status: to }] }));
-      await Promise.all((await openEvents(run.id)).map((e) => temporal.workflow.getHandle(eventWorkflowId(e.id)).signal(event).catch(() => undefined)));
-      return reply.code(202).send({ data: runView((await db.missionRun.findUnique({ where: { id: run.id } }))!) });
-    });
+  for (const signal of ['pause', 'resume'] as const) {
+    route(app, 'POST', `/missions/:m/runs/:r/${signal}`, V1.signalRun, async (req, reply) => reply.code(202).send({ data: runView(await missions.pauseOrResume(await runFor(req), signal)) }));
   }
 
-  await memoryRoutes(app, { db, temporal, config, runFor, touch });
+  await memoryRoutes(app, { missions, runFor });
   await declarativeRoutes(app, { service: declarative, runFor });
 }

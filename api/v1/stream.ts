@@ -1,10 +1,9 @@
 /** /v1/stream (missions contract §5d): an account's mission changes over a WebSocket, replayable by `seq`. */
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
-import { approvalWorkflowId } from '../../common/missions';
-import { readStream } from '../../infra/mission-stream';
-import { decideApprovalUpdate } from '../../workflows/missions/messages';
-import type { Caller } from './common';
+import { latestSeq, readStream } from '../../infra/mission-stream';
+import { createCallService } from './call-service';
+import { V1Error, type Caller } from './common';
 import { V1 } from './schemas';
 
 /** How often a subscriber's position is compared with the log (the log is the only source). */
@@ -15,7 +14,8 @@ const PING_MS = 30_000;
 
 /** The stream socket; `resolve` turns an API key into its caller (the /v1 guards' lookup). */
 export async function streamRoutes(app: FastifyInstance, deps: { resolve(key: string): Promise<Caller | null> }): Promise<void> {
-  const { db, temporal } = app;
+  const { db } = app;
+  const calls = createCallService(app);
 
   app.get('/stream', { websocket: true, schema: { ...V1.stream, tags: ['v1'] } }, (socket: WebSocket, req) => {
     const query = req.query as Record<string, string | undefined>;
@@ -48,7 +48,7 @@ export async function streamRoutes(app: FastifyInstance, deps: { resolve(key: st
       if (!found) return socket.close(4401, 'Missing or invalid API key');
       caller = found;
       // Without since_seq a subscriber starts at the head: only what happens from now on.
-      if (lastSeq < 0) lastSeq = (await db.missionEvent.findFirst({ where: { accountId: found.accountId }, orderBy: { seq: 'desc' } }))?.seq ?? 0;
+      if (lastSeq < 0) lastSeq = await latestSeq(db, found.accountId);
       send({ type: 'ready', latest_seq: lastSeq });
       await follow();
       timers.push(setInterval(() => void follow(), FOLLOW_MS));
@@ -57,14 +57,14 @@ export async function streamRoutes(app: FastifyInstance, deps: { resolve(key: st
 
     async function decide(msg: Record<string, unknown>) {
       const decision = msg.decision === 'approve' || msg.decision === 'approved' ? 'approved' : msg.decision === 'deny' || msg.decision === 'denied' ? 'denied' : null;
-      const approval = typeof msg.request_id === 'string' ? await db.approval.findFirst({ where: { id: msg.request_id, accountId: caller!.accountId } }) : null;
+      const approval = typeof msg.request_id === 'string' ? await calls.approvalOf(caller!.accountId, msg.request_id).catch(() => null) : null;
       if (!approval || !decision) return send({ type: 'error', message: 'approval.decide needs a known request_id and decision approve|deny' });
-      if (approval.requireBiometric && caller!.scope !== 'admin') return send({ type: 'approval.decide.ack', request_id: approval.id, ok: false, code: 'forbidden' });
       try {
-        await temporal.workflow.getHandle(approvalWorkflowId(approval.id)).executeUpdate(decideApprovalUpdate, { args: [{ decision, note: typeof msg.note === 'string' ? msg.note : null }] });
+        await calls.decide(caller!, approval, decision, typeof msg.note === 'string' ? msg.note : null);
         send({ type: 'approval.decide.ack', request_id: approval.id, ok: true, status: decision });
-      } catch {
-        send({ type: 'approval.decide.ack', request_id: approval.id, ok: false, code: 'already_decided' });
+      } catch (err) {
+        // The ack's codes: a biometric request needs an admin key; anything else lost the race (the first decision wins).
+        send({ type: 'approval.decide.ack', request_id: approval.id, ok: false, code: err instanceof V1Error && err.code === 'forbidden' ? 'forbidden' : 'already_decided' });
       }
     }
 

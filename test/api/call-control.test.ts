@@ -89,7 +89,8 @@ test('G08 /api/asr → {transcript, asr_ms} from real local ASR; bad audio → 4
 
 test('G07 /health has the §2.1 fields and answers in < 1 s with a provider down', async () => {
   await stack.app.inject({ method: 'POST', url: '/api/config/call', payload: {} });
-  await stack.testDb.db.setting.upsert({ where: { key: 'llm_base_url' }, create: { key: 'llm_base_url', value: 'http://127.0.0.1:9/v1' }, update: {} });
+  // Written as an operator's change is (through the settings service), so /health sees it at once.
+  await stack.app.runtimeSettings.save({ llm_base_url: 'http://127.0.0.1:9/v1' });
   const started = Date.now();
   const res = await stack.app.inject({ method: 'GET', url: '/health' });
   expect(Date.now() - started).toBeLessThan(1000);

@@ -21,6 +21,7 @@ import { missionScenarios } from './mission-scenarios';
 import { declarativeScenarios } from './declarative-scenarios';
 import { botScenarios } from './bot-scenarios';
 import { DEFAULT_SIM_LINES } from '../../infra/missions-config';
+import { createRuntimeSettings } from '../../infra/runtime-settings';
 import { scriptedLines } from '../support/scripted-lines';
 import { startFakeOpenAIServer } from '../support/fake-openai-server';
 
@@ -44,19 +45,21 @@ async function main(): Promise<void> {
   const llm = await startFakeOpenAIServer();
   // Rubric scores too, for the declarative screening scenario (extra fields fit every other schema).
   llm.setReply('{"summary": "Quoted $240", "price_usd": 240, "scores": {"price": 7}}');
+  const recordConfig = { lookup: (key: string) => (key === 'llm_base_url' ? llm.url : undefined) };
+  const settings = createRuntimeSettings(db, recordConfig);
   const nativeConnection = await NativeConnection.connect({ address });
   const worker = await Worker.create({
     connection: nativeConnection,
     taskQueue,
     workflowsPath: require.resolve('../../workflows'),
-    activities: buildActivities({ db, config: { lookup: (key) => (key === 'llm_base_url' ? llm.url : undefined) }, engines: instantEngines(), lines }),
+    activities: buildActivities({ db, config: recordConfig, engines: instantEngines(), lines, settings }),
   });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
   fs.mkdirSync(HISTORIES_DIR, { recursive: true });
   try {
     await worker.runUntil(async () => {
-      const all = [...[...scenarios, ...botScenarios].map((s) => ({ name: s.name, run: () => s.run({ client, taskQueue, db }) })), ...[...missionScenarios, ...declarativeScenarios].map((s) => ({ name: s.name, run: () => s.run({ client, taskQueue, db, lines }) }))];
+      const all = [...[...scenarios, ...botScenarios].map((s) => ({ name: s.name, run: () => s.run({ client, taskQueue, db, settings }) })), ...[...missionScenarios, ...declarativeScenarios].map((s) => ({ name: s.name, run: () => s.run({ client, taskQueue, db, lines }) }))];
       for (const scenario of all) {
         if (only.length && !only.includes(scenario.name)) continue;
         const { workflowId, runId } = (await scenario.run()) as { workflowId: string; runId?: string };

@@ -8,7 +8,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { callSessionWorkflowId } from '../../common/ids';
 import type { Db } from '../../infra/db';
 import { putBlob } from '../../infra/blobs';
-import { saveSettings } from '../../infra/settings';
+import type { RuntimeSettingsService } from '../../infra/runtime-settings';
 import { wavSaying } from '../../bench/instant-engines';
 import {
   endSessionUpdate,
@@ -28,6 +28,8 @@ export interface ScenarioContext {
   client: Client;
   taskQueue: string;
   db: Db;
+  /** The recording worker's settings: written through it, a change reaches the next turn at once. */
+  settings: RuntimeSettingsService;
 }
 
 export interface Scenario {
@@ -136,7 +138,7 @@ export const scenarios: Scenario[] = [
   {
     name: 'call-session-passphrase',
     async run(ctx) {
-      await saveSettings(ctx.db, { auth_passphrase: 'blue harbor', auth_max_attempts: '2' });
+      await ctx.settings.save({ auth_passphrase: 'blue harbor', auth_max_attempts: '2' });
       try {
         const { handle, workflowId } = await start(ctx, 'replay-passphrase', { callDirection: 'incoming' });
         const incoming = { callDirection: 'incoming' as const };
@@ -147,21 +149,21 @@ export const scenarios: Scenario[] = [
         await handle.result();
         return { workflowId };
       } finally {
-        await saveSettings(ctx.db, { auth_passphrase: '' });
+        await ctx.settings.save({ auth_passphrase: '' });
       }
     },
   },
   {
     name: 'call-session-passphrase-exhausted',
     async run(ctx) {
-      await saveSettings(ctx.db, { auth_passphrase: 'blue harbor', auth_max_attempts: '1' });
+      await ctx.settings.save({ auth_passphrase: 'blue harbor', auth_max_attempts: '1' });
       try {
         const { handle, workflowId } = await start(ctx, 'replay-passphrase-exhausted', { callDirection: 'incoming' });
         await handle.executeUpdate(processTurnUpdate, { args: [await turn(ctx.db, 'no idea', { callDirection: 'incoming' })] });
         await handle.result();
         return { workflowId };
       } finally {
-        await saveSettings(ctx.db, { auth_passphrase: '' });
+        await ctx.settings.save({ auth_passphrase: '' });
       }
     },
   },

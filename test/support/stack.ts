@@ -10,6 +10,7 @@ import { Config, loadConfig } from '../../infra/config';
 import { buildActivities, type MissionLines } from '../../worker/activities';
 import type { TurnDeps } from '../../activities/turn';
 import type { TelephonyDriver } from '../../infra/telephony/driver';
+import { createRuntimeSettings } from '../../infra/runtime-settings';
 import { createTestDb, TestDb } from './db';
 import { connectTestClient, createTestWorker, temporalAddress } from './temporal';
 import { TMP_DIR } from './paths';
@@ -35,9 +36,13 @@ export async function startStack(
   // The echo responder unless a test configures an LLM: its replies are predictable.
   const llm = env.PARLEY_LLM_BASE_URL || env.PARLEY_LLM_ENGINE ? {} : { PARLEY_LLM_ENGINE: 'echo' };
   const config = loadConfig({ TEMPORAL_ADDRESS: temporalAddress(), DATABASE_URL: testDb.url, PARLEY_TASK_QUEUE: taskQueue, ...llm, ...env }, TMP_DIR);
+  // API and worker share this process here, so they share one settings cache and a setting
+  // written through the API reaches the next turn at once. Deployed, the worker is another
+  // process and sees it within the cache's TTL (infra/runtime-settings.ts).
+  const runtimeSettings = createRuntimeSettings(testDb.db, config);
   let stopWorker = async () => undefined;
   if (options.worker !== false) {
-    const { worker, connection } = await createTestWorker({ taskQueue, activities: buildActivities({ db: testDb.db, config, engines: options.engines, admission: options.admission, lines: options.lines?.(testDb.db, config) }) });
+    const { worker, connection } = await createTestWorker({ taskQueue, activities: buildActivities({ db: testDb.db, config, engines: options.engines, admission: options.admission, lines: options.lines?.(testDb.db, config), settings: runtimeSettings }) });
     const running = worker.run();
     let stopped = false;
     stopWorker = async () => {
@@ -49,7 +54,7 @@ export async function startStack(
     };
   }
   const client = await connectTestClient();
-  const app = await buildApp({ config, db: testDb.db, temporal: client, engines: options.engines, telephony: options.telephony, sendBuffer: options.sendBuffer });
+  const app = await buildApp({ config, db: testDb.db, temporal: client, engines: options.engines, telephony: options.telephony, sendBuffer: options.sendBuffer, runtimeSettings });
   return {
     app,
     config,

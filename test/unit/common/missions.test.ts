@@ -1,6 +1,5 @@
 /** The missions plane's I/O-free rules: status transitions, retry tables, slugs, merge patch, config. */
-import { canonicalRunStatus, retryDelayRange, runTransitionAllowed, slugify, stepTransitionAllowed, MAX_ATTEMPTS } from '../../../common/missions';
-import { mergePatch } from '../../../api/v1/memory';
+import { canonicalRunStatus, mergePatch, retryDelayRange, runTransitionAllowed, slugify, stepTransitionAllowed, MAX_ATTEMPTS } from '../../../common/missions';
 import { loadConfig } from '../../../infra/config';
 
 test('run statuses: aliases, transitions, terminal is final', () => {

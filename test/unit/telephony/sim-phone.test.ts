@@ -11,7 +11,8 @@ import { loadPersonas, parsePersonas, PersonaFileError, personaFor, type Persona
 import { createSimDriver } from '../../../infra/telephony/sim-driver';
 import { DEFAULT_GREETING_HINT, IVR_MENU, runSimCall, SimPhone, type SimEvent } from '../../../infra/telephony/sim-phone';
 import { isRiffPcm16Mono, parseWav, silenceWav, wavDurationMs } from '../../../infra/speech/wav';
-import { main, type CliIo } from '../../../cli/parley';
+import { main } from '../../../cli/parley';
+import type { CliIo } from '../../../cli/subcommand';
 
 interface RecordedRequest {
   method: string;

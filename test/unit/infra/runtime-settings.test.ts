@@ -1,0 +1,93 @@
+/** The runtime-settings cache over a real database: TTL, its own writes, other processes' writes. */
+import { createRuntimeSettings, RUNTIME_SETTINGS_TTL_MS } from '../../../infra/runtime-settings';
+import { saveSettings } from '../../../infra/settings';
+import { createTestDb, type TestDb } from '../../support/db';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await createTestDb();
+});
+afterAll(() => t.close());
+beforeEach(() => t.db.setting.deleteMany());
+
+const config = { lookup: () => undefined };
+
+/** A clock the test moves by hand. */
+function clock() {
+  let ms = 1_000_000;
+  return { now: () => ms, advance: (by: number) => (ms += by) };
+}
+
+test('the TTL is short: about a second or two', () => {
+  expect(RUNTIME_SETTINGS_TTL_MS).toBeGreaterThanOrEqual(1000);
+  expect(RUNTIME_SETTINGS_TTL_MS).toBeLessThanOrEqual(2000);
+});
+
+test('reads within the TTL share one database read; the first read after it goes to the database', async () => {
+  const c = clock();
+  const settings = createRuntimeSettings(t.db, config, { now: c.now });
+  const reads = jest.spyOn(t.db.setting, 'findMany');
+  try {
+    await saveSettings(t.db, { greeting_owner: 'Ada' });
+    const [a, b] = await Promise.all([settings.current(), settings.current()]);
+    expect(a.call.greeting_owner).toBe('Ada');
+    expect(b.call.greeting_owner).toBe('Ada');
+    c.advance(RUNTIME_SETTINGS_TTL_MS - 1);
+    expect((await settings.current()).call.greeting_owner).toBe('Ada');
+    expect(reads).toHaveBeenCalledTimes(1);
+
+    // Another process writes: not seen until the TTL has run out, then seen.
+    await saveSettings(t.db, { greeting_owner: 'Grace' });
+    expect((await settings.current()).call.greeting_owner).toBe('Ada');
+    c.advance(1);
+    expect((await settings.current()).call.greeting_owner).toBe('Grace');
+    expect(reads).toHaveBeenCalledTimes(2);
+  } finally {
+    reads.mockRestore();
+  }
+});
+
+test("a process's own write drops its cache: it reads what it wrote at once", async () => {
+  const c = clock();
+  const settings = createRuntimeSettings(t.db, config, { now: c.now });
+  await settings.save({ greeting_owner: 'Ada' });
+  expect((await settings.current()).call.greeting_owner).toBe('Ada');
+  await settings.save({ greeting_owner: 'Grace', llm_system_prompt: 'Be brief.' });
+  const now = await settings.current();
+  expect(now.call.greeting_owner).toBe('Grace');
+  expect(now.llmSystemPrompt).toBe('Be brief.');
+  expect(await settings.overrides()).toEqual({ greeting_owner: 'Grace', llm_system_prompt: 'Be brief.' });
+});
+
+test("another process's cache is stale for at most the TTL after a write", async () => {
+  const c = clock();
+  const api = createRuntimeSettings(t.db, config, { now: c.now });
+  const worker = createRuntimeSettings(t.db, config, { now: c.now });
+  await api.save({ caller_blocklist: '["+15550100001"]' });
+  expect((await worker.current()).call.caller_blocklist).toEqual(['+15550100001']);
+
+  await api.save({ caller_blocklist: '[]' });
+  expect((await api.current()).call.caller_blocklist).toEqual([]);
+  // The worker read just before the write: it may answer the old list, but only until its TTL ends.
+  expect((await worker.current()).call.caller_blocklist).toEqual(['+15550100001']);
+  c.advance(RUNTIME_SETTINGS_TTL_MS);
+  expect((await worker.current()).call.caller_blocklist).toEqual([]);
+});
+
+test('each read is its own object, and a failed read is not remembered', async () => {
+  const settings = createRuntimeSettings(t.db, config);
+  const a = await settings.current();
+  a.call.greeting_owner = 'changed by a caller';
+  expect((await settings.current()).call.greeting_owner).not.toBe('changed by a caller');
+
+  const c = clock();
+  const flaky = createRuntimeSettings(t.db, config, { now: c.now });
+  const reads = jest.spyOn(t.db.setting, 'findMany').mockRejectedValueOnce(new Error('database down'));
+  try {
+    await expect(flaky.current()).rejects.toThrow('database down');
+    await saveSettings(t.db, { greeting_owner: 'Ada' });
+    expect((await flaky.current()).call.greeting_owner).toBe('Ada');
+  } finally {
+    reads.mockRestore();
+  }
+});
