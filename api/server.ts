@@ -27,7 +27,10 @@ async function main(): Promise<void> {
   await prepareDb(db, config.databaseUrl);
   const connection = await connectWithRetry(config.temporalAddress, log);
   await ensureSearchAttributes(connection, config.temporalNamespace);
-  const temporal = new Client({ connection, namespace: config.temporalNamespace });
+  // Loaded only when an OTLP endpoint is configured: without one, no OpenTelemetry code runs.
+  const tracing = config.otlpTracesUrl ? (await import('../infra/tracing')).startTracing(config.otlpTracesUrl, 'parley-api') : undefined;
+  if (tracing) log.info({ url: config.otlpTracesUrl }, 'exporting traces over OTLP/HTTP');
+  const temporal = new Client({ connection, namespace: config.temporalNamespace, interceptors: tracing?.clientInterceptors });
   const telephony = createTelephony(config, log);
   const app = await buildApp({ config, db, temporal, telephony }, { loggerInstance: log });
   app.addHook('onClose', async () => telephony.close?.());
@@ -40,6 +43,7 @@ async function main(): Promise<void> {
     closing = true;
     log.info({ signal }, 'API shutting down');
     await app.close();
+    await tracing?.shutdown();
     await connection.close();
     await db.$disconnect();
     process.exit(0);

@@ -1,12 +1,14 @@
 /**
  * Configuration: environment variables (PARLEY_<KEY>, legacy GATEWAY_<KEY>) over an optional
  * JSON config file (PARLEY_CONFIG, default ./parley.config.json), validated once at boot.
- * Every setting is listed in docs/configuration.md; keep the two in step.
+ * Every key is declared in infra/config-keys.ts (boot reads of an undeclared key fail), which
+ * `npm run docs:config` turns into the tables of docs/configuration.md.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { SpeechConfig, speechConfigFrom } from './speech-config';
 import { MissionsConfig, missionsConfigFrom } from './missions-config';
+import { DECLARED_KEYS, envNames } from './config-keys';
 
 export interface Config {
   host: string;
@@ -53,6 +55,8 @@ export interface Config {
   eventPollMs: number;
   /** Port of the worker's Prometheus endpoint for Temporal SDK metrics; 0 = not served. */
   workerMetricsPort: number;
+  /** Where spans go over OTLP/HTTP (`…/v1/traces`); '' = no tracing (infra/tracing.ts). */
+  otlpTracesUrl: string;
   /** The /v1 missions plane (ClawdTalk-compatible API); see infra/missions-config.ts. */
   missions: MissionsConfig;
   /** Environment, then config file, by contract key name: runtime settings start from this. */
@@ -84,8 +88,8 @@ export function isLoopbackHost(host: string): boolean {
 
 /** Reads PARLEY_<KEY>, then GATEWAY_<KEY> (the old gateway's names), then the file's `key`. */
 function lookup(env: Env, file: Record<string, unknown>, key: string): string | undefined {
-  const upper = key.toUpperCase();
-  const fromEnv = env[`PARLEY_${upper}`] ?? env[`GATEWAY_${upper}`];
+  const [parley, gateway] = envNames(key);
+  const fromEnv = env[parley] ?? env[gateway];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   const fromFile = file[key];
   if (fromFile === undefined || fromFile === null) return undefined;
@@ -128,7 +132,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const read = readConfigFile(env, cwd, problems);
   let file = read.data;
   const configFile = read.file;
-  const get = (key: string) => lookup(env, file, key);
+  const readKey = (key: string) => lookup(env, file, key);
+  // Boot reads name their keys in the code: one missing from infra/config-keys.ts is a bug
+  // (it would be missing from docs/configuration.md), caught by the first test that boots.
+  const get = (key: string) => {
+    if (!DECLARED_KEYS.has(key)) throw new Error(`config key ${key} is read but not declared in infra/config-keys.ts`);
+    return readKey(key);
+  };
 
   const host = get('host') ?? '127.0.0.1';
   const port = int('port', get('port'), 8996, 0, 65535, problems);
@@ -142,6 +152,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   if (temporalAddress && !/^[^\s:]+:\d+$/.test(temporalAddress)) {
     problems.push(`TEMPORAL_ADDRESS must be host:port, got ${JSON.stringify(temporalAddress)}`);
   }
+  const otlpTracesUrl = tracesUrl(env, problems);
   const logLevel = (get('log_level') ?? 'info') as Config['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`log_level must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -197,8 +208,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     turnBudgetS: int('turn_budget_s', get('turn_budget_s'), 40, 10, 600, problems),
     eventPollMs: int('event_poll_ms', get('event_poll_ms'), 20, 5, 5000, problems),
     workerMetricsPort: int('worker_metrics_port', get('worker_metrics_port'), 0, 0, 65535, problems),
+    otlpTracesUrl,
     missions,
-    lookup: get,
+    // Runtime settings read by contract key name (infra/settings.ts): not limited to boot keys.
+    lookup: readKey,
     reloadFile() {
       const found: string[] = [];
       const next = readConfigFile(env, cwd, found);
@@ -211,6 +224,35 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * The OpenTelemetry exporter's standard variables: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is the
+ * full URL, OTEL_EXPORTER_OTLP_ENDPOINT the base the traces path is appended to. Parley exports
+ * OTLP over HTTP with JSON bodies, which OTLP/HTTP receivers (the OpenTelemetry Collector's)
+ * take besides protobuf, so `http/protobuf` is accepted; `grpc` is refused rather than ignored.
+ */
+function tracesUrl(env: Env, problems: string[]): string {
+  const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  const [name, raw] = traces ? ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', traces] : ['OTEL_EXPORTER_OTLP_ENDPOINT', base];
+  if (!raw) return '';
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    problems.push(`${name} must be an http(s) URL, got ${JSON.stringify(raw)}`);
+    return '';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    problems.push(`${name} must be an http(s) URL, got ${JSON.stringify(raw)}`);
+    return '';
+  }
+  const protocol = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL;
+  if (protocol && protocol !== 'http/json' && protocol !== 'http/protobuf') {
+    problems.push(`OTEL_EXPORTER_OTLP_PROTOCOL=${protocol}: Parley exports traces over OTLP/HTTP; point ${name} at the collector's HTTP port (4318)`);
+  }
+  return traces ? url.href : `${url.href.replace(/\/+$/, '')}/v1/traces`;
 }
 
 /** `allowed_origins`: a JSON list or comma-separated origins, each `http(s)://host[:port]`. */

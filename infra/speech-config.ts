@@ -43,6 +43,8 @@ export interface LlmSettings extends StageSettings {
   model_path: string;
   /** `llama` only: CPU threads for llama.cpp. */
   threads: number;
+  /** `llama` only: a reply ends after this many sentences (0 = only max_tokens ends it). */
+  max_sentences: number;
   max_tokens: number;
   temperature: number;
   top_p: number;
@@ -198,6 +200,10 @@ export function speechConfigFrom(get: KeyLookup): { config: SpeechConfig; proble
     // One thread by default: on a small machine the worker, the API and the other engines need
     // the other core, and llama.cpp's threads spin-wait badly when they do not all get one.
     threads: r.number(['llm_threads'], 1, 1, 256, { integer: true }),
+    // A phone reply is spoken: the default prompt asks for one to three short sentences, and a
+    // small local model that runs on past them spends the caller's wait on words that a turn
+    // rarely needs (at ~10–20 tokens a second here, 400 tokens is 20–40 s, past the turn budget).
+    max_sentences: r.number(['llm_max_sentences'], 3, 0, 1000, { integer: true }),
     voice: '',
     speed: 1,
     language: r.text(['llm_language']),

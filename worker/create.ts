@@ -3,6 +3,7 @@ import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import type { TurnDeps } from '../activities/turn';
 import type { Config } from '../infra/config';
 import type { Db } from '../infra/db';
+import type { Tracing } from '../infra/tracing';
 import { buildActivities, type MissionLines } from './activities';
 
 export function createParleyWorker(deps: {
@@ -13,6 +14,8 @@ export function createParleyWorker(deps: {
   engines?: TurnDeps['engines'];
   /** The missions plane's phone lines (worker/lines.ts). */
   lines?: MissionLines;
+  /** OpenTelemetry interceptors and span sink when tracing is configured (infra/tracing.ts). */
+  tracing?: Tracing['workerOptions'];
   tuning?: Pick<WorkerOptions, 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentLocalActivityExecutions'>;
 }): Promise<Worker> {
   return Worker.create({
@@ -27,6 +30,7 @@ export function createParleyWorker(deps: {
     // heartbeats back to 80 % of the heartbeat timeout (24 s for placeCall): sending placeCall's
     // half-second heartbeats as they come lets `call.sh end` hang up within 2 s.
     maxHeartbeatThrottleInterval: '500 milliseconds',
+    ...deps.tracing,
     ...deps.tuning,
   });
 }

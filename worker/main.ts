@@ -33,7 +33,10 @@ async function main(): Promise<void> {
   await prepareDb(db, config.databaseUrl);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const lines = createMissionLines(config, db, log);
-  const worker = await createParleyWorker({ connection, config, db, lines });
+  // Loaded only when an OTLP endpoint is configured: without one, no OpenTelemetry code runs.
+  const tracing = config.otlpTracesUrl ? (await import('../infra/tracing')).startTracing(config.otlpTracesUrl, 'parley-worker') : undefined;
+  if (tracing) log.info({ url: config.otlpTracesUrl }, 'exporting traces over OTLP/HTTP');
+  const worker = await createParleyWorker({ connection, config, db, lines, tracing: tracing?.workerOptions });
   const client = new Client({ connection: await Connection.connect({ address: config.temporalAddress }), namespace: config.temporalNamespace });
   await ensureRetentionSchedule(client, config);
   await client.connection.close();
@@ -50,6 +53,7 @@ async function main(): Promise<void> {
     await worker.run();
   } finally {
     await lines.close();
+    await tracing?.shutdown();
     closeSharedHosts();
     await connection.close();
     await db.$disconnect();

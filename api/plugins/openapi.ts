@@ -12,6 +12,19 @@ import { Type } from '@sinclair/typebox';
 /** Paths served without the bearer token (api/auth.ts). */
 export const PUBLIC_DOC_PATHS = ['/openapi.json', '/docs'];
 
+/** Everything /docs loads is served by this app; images may be inline (data:) icons. */
+const DOCS_CSP = {
+  'default-src': "'self'",
+  'base-uri': "'self'",
+  'font-src': "'self' data:",
+  'frame-ancestors': "'self'",
+  'img-src': "'self' data:",
+  'object-src': "'none'",
+  'script-src': "'self'",
+  'script-src-attr': "'none'",
+  'style-src': "'self'",
+};
+
 interface SocketRoute {
   url: string;
   schema: { tags?: string[]; summary?: string; querystring?: { properties?: Record<string, unknown> } };
@@ -74,7 +87,16 @@ export const openapiPlugin = fp(
         security: [{ bearer: [] }],
       },
     });
-    await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      // Not the package's default policy: its `upgrade-insecure-requests` sends the page's assets
+      // to https:// whenever /docs is opened over plain HTTP by a name other than localhost (a LAN
+      // address), leaving a blank page, and its `https:` and validator sources are not needed.
+      staticCSP: DOCS_CSP,
+      // The base layout has no top bar: that bar only offers to explore another document's URL,
+      // and its logo carries an inline <style> the policy blocks.
+      uiConfig: { layout: 'BaseLayout' },
+    });
     app.get(
       '/openapi.json',
       { schema: { hide: true, response: { 200: Type.Object({}, { additionalProperties: true }) } } },

@@ -47,6 +47,7 @@ export function createLlama(settings: Pick<LlmSettings, 'model_path' | 'threads'
           ...(s.top_k_enabled && s.top_k > 0 ? { topK: s.top_k } : {}),
           repeatPenalty: s.repeat_penalty,
           stop: s.stop,
+          ...(s.max_sentences > 0 ? { maxSentences: s.max_sentences } : {}),
         },
         timeoutMs,
       );

@@ -24,10 +24,13 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-/** A browser on a fresh profile (its own --user-data-dir): nothing carries over between sessions. */
-export async function openBrowser(executablePath: string): Promise<BrowserSession> {
+/**
+ * A browser on a fresh profile (its own --user-data-dir): nothing carries over between sessions.
+ * `extraArgs` are more Chromium switches (e.g. --host-resolver-rules to reach the app by a name).
+ */
+export async function openBrowser(executablePath: string, extraArgs: string[] = []): Promise<BrowserSession> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-chromium-'));
-  const context = await chromium.launchPersistentContext(dir, { executablePath, headless: true, args: FLAGS, viewport: { width: 1366, height: 800 } });
+  const context = await chromium.launchPersistentContext(dir, { executablePath, headless: true, args: [...FLAGS, ...extraArgs], viewport: { width: 1366, height: 800 } });
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
   page.on('console', (m: ConsoleMessage) => {

@@ -1,6 +1,6 @@
 // An instruction-tuned GGUF model on llama.cpp (npm node-llama-cpp, prebuilt CPU binaries),
 // one request at a time. Protocol: see ../engine-host.ts. Arguments: <model.gguf> <threads> <context>.
-// {id, op:"chat", messages, maxTokens, temperature, topP, topK, repeatPenalty, stop}
+// {id, op:"chat", messages, maxTokens, temperature, topP, topK, repeatPenalty, stop, maxSentences?}
 //   → {id, ok, reply, ttftMs, tokens}
 // {id, op:"json", messages, schema, maxTokens} → {id, ok, json}: decoding constrained by a
 //   grammar built from the JSON Schema, so the answer always parses and fits it.
@@ -52,12 +52,25 @@ async function withSession(messages, run) {
   }
 }
 
+/** Sentence ends in a reply so far: . ! or ? followed by whitespace (a decimal point is not). */
+const SENTENCE_END = /[.!?]["')\]]*\s/g;
+
 async function chat(req) {
   return withSession(req.messages, async (session, prompt) => {
     const start = performance.now();
     let ttftMs = 0;
     let tokens = 0;
+    // maxSentences: generation stops once the reply holds that many sentences (the end of the
+    // last one is seen when the next token starts with a space); the rest would not be spoken.
+    const enough = new AbortController();
+    let text = '';
     const reply = await session.prompt(prompt, {
+      ...(req.maxSentences ? { signal: enough.signal, stopOnAbortSignal: true } : {}),
+      onTextChunk(chunk) {
+        if (!req.maxSentences || enough.signal.aborted) return;
+        text += chunk;
+        if ((text.match(SENTENCE_END) ?? []).length >= req.maxSentences) enough.abort();
+      },
       maxTokens: req.maxTokens,
       temperature: req.temperature,
       ...(req.topP !== undefined ? { topP: req.topP } : {}),
@@ -69,8 +82,21 @@ async function chat(req) {
         tokens += t.length;
       },
     });
-    return { reply, ttftMs, tokens };
+    return { reply: req.maxSentences ? firstSentences(reply, req.maxSentences) : reply, ttftMs, tokens };
   });
+}
+
+/** The first `n` sentences of `text` (the chunk that revealed the last end may carry more). */
+function firstSentences(text, n) {
+  SENTENCE_END.lastIndex = 0;
+  let end = -1;
+  for (let i = 0; i < n; i++) {
+    const m = SENTENCE_END.exec(text);
+    if (!m) return text;
+    end = m.index + m[0].length;
+  }
+  SENTENCE_END.lastIndex = 0;
+  return text.slice(0, end).trimEnd();
 }
 
 // A grammar closes the JSON only if the model stops on its own: a string or list left unbounded

@@ -30,6 +30,19 @@ describe('llama.cpp with the embedded model (SmolLM2-135M-Instruct from PyPI)', 
     expect(reply.trim().split(/\s+/).length).toBeGreaterThan(2);
   });
 
+  it('stops a reply after max_sentences sentences; 0 leaves only max_tokens', async () => {
+    const messages = [
+      { role: 'system' as const, content: 'You are a storyteller. Tell a long story of at least ten sentences.' },
+      { role: 'user' as const, content: 'Tell me a long story about a lighthouse keeper.' },
+    ];
+    const sentences = (text: string) => (text.match(/[.!?]["')\]]*(\s|$)/g) ?? []).length;
+    const capped = await llm.chat(messages, { ...config.llm, temperature: 0, max_sentences: 2, max_tokens: 300 });
+    expect(sentences(capped.reply)).toBeLessThanOrEqual(2);
+    const uncapped = await llm.chat(messages, { ...config.llm, temperature: 0, max_sentences: 0, max_tokens: 300 });
+    expect(sentences(uncapped.reply)).toBeGreaterThan(2);
+    expect(uncapped.reply.startsWith(capped.reply)).toBe(true);
+  });
+
   it('answers JSON that fits the schema, always', async () => {
     const schema = {
       type: 'object',

@@ -16,6 +16,7 @@ describe('speechConfigFrom', () => {
       model: 'SmolLM2-135M-Instruct-Q4_1',
       model_path: '',
       threads: 1,
+      max_sentences: 3,
       voice: '',
       speed: 1,
       language: '',
