@@ -66,10 +66,11 @@ export const CONFIG_SECTIONS: ConfigSection[] = [
   {
     id: 'speech',
     rows: [
-      { keys: ['asr_engine', 'llm_engine', 'tts_engine'], default: 'from the base URL: `openai` when set, else `whisper`, `echo`, `espeak`', meaning: 'the engine per stage (docs/speech.md): ASR `openai`, `whisper`, `pocketsphinx`, `pocketsphinx-binary`; LLM `openai`, `llama`, `echo`; TTS `openai`, `espeak`, `espeak-binary`' },
+      { keys: ['asr_engine', 'llm_engine', 'tts_engine'], default: 'from the base URL: `openai` when set, else `whisper`, `llama`, `espeak`', meaning: 'the engine per stage (docs/speech.md): ASR `openai`, `whisper`, `pocketsphinx`, `pocketsphinx-binary`; LLM `openai`, `llama`, `echo`; TTS `openai`, `espeak`, `espeak-binary`' },
       { keys: ['asr_base_url', 'asr_api_key', 'asr_model', 'asr_language'], aliases: ['stt_model', 'stt_language'], default: '— (whisper)', meaning: 'OpenAI-compatible `/audio/transcriptions` (Whisper, faster-whisper, Speaches, Groq …)' },
-      { keys: ['llm_base_url', 'llm_api_key', 'llm_model', 'llm_language'], default: '— (echo)', meaning: 'OpenAI-compatible `/chat/completions` (OpenAI, Groq, Ollama, llama.cpp, vLLM …)' },
+      { keys: ['llm_base_url', 'llm_api_key', 'llm_model', 'llm_language'], default: '— (llama)', meaning: 'OpenAI-compatible `/chat/completions` (OpenAI, Groq, Ollama, llama.cpp, vLLM …)' },
       { keys: ['llm_model_path', 'llm_threads'], default: 'the embedded model, `1`', meaning: '`llama` engine only: a GGUF file to run instead of the embedded model, and llama.cpp CPU threads' },
+      { keys: ['llm_max_sentences'], default: '`3`', meaning: '`llama` engine only: a reply ends after this many sentences (`0`: only `llm_max_tokens` ends it)' },
       {
         keys: ['llm_max_tokens', 'llm_temperature', 'llm_top_p', 'llm_top_p_enabled', 'llm_top_k', 'llm_top_k_enabled', 'llm_repeat_penalty', 'llm_stop', 'llm_context_tokens', 'llm_context_window'],
         aliases: ['max_tokens', 'temperature', 'top_p', 'top_p_enabled', 'top_k', 'top_k_enabled', 'repeat_penalty', 'stop', 'context_tokens'],
