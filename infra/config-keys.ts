@@ -58,6 +58,7 @@ export const CONFIG_SECTIONS: ConfigSection[] = [
       { keys: ['telephony_driver'], default: '`sim`', meaning: '`sim` (the simulated phone) or `adb` (an Android phone)' },
       { keys: ['sim_pace'], default: '`realtime`', meaning: '`realtime` (human pace) or `fast` (tests)' },
       { keys: ['sim_personas'], default: '`sim/personas.json`', meaning: 'personas of the simulated phone, per number' },
+      { keys: ['sim_dial_log'], default: '—', meaning: 'TEST/DEMO: a file the simulated lines append one JSON line to per dial they take (`at`, `number`, `command_id`), synchronously, so it survives a killed worker (the duplicate-dial test counts it)' },
       { keys: ['adb_host', 'adb_port'], default: '`127.0.0.1`, `5037`', meaning: 'the adb server' },
       { keys: ['adb_serial'], default: '—', meaning: 'the phone to use when several are attached' },
       { keys: ['default_country_code'], default: '—', meaning: 'turns a leading national `0` into `+<code>` when normalising numbers' },
