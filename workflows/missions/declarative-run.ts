@@ -33,9 +33,6 @@ export async function declarativeRunWorkflow(input: DeclarativeRunInput): Promis
         control.cancel = true;
         cancelReason = patch.result_summary ?? 'cancelled';
         await stopOpen(control, true);
-        // `cancelled` once every open event has ended (live calls hung up), not before; runs
-        // recorded before the patch wrote it at once and replay so.
-        if (patched('declarative-cancel-awaits-events')) await condition(() => control.open.size === 0);
       }
       control.paused = patch.status === 'paused';
       await declarative.logDecision({ runId, type: 'message', summary: `Run ${patch.status} on request` });
