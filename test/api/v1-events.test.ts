@@ -40,7 +40,7 @@ afterAll(async () => {
 });
 
 const schedule = async (body: Obj, aid = assistant.id) => {
-  const res = await v1.call('POST', `/v1/assistants/${aid}/events`, { channel: 'call', from: LINE, scheduled_at: inSeconds(61), mission_id: mission.id, run_id: run.id, ...body });
+  const res = await v1.call('POST', `/v1/assistants/${aid}/events`, { channel: 'call', from: LINE, scheduled_at: inSeconds(75), mission_id: mission.id, run_id: run.id, ...body });
   // A refused schedule fails here, with its body, not later as a 404 on `/events/undefined`.
   if (res.status === 429 || res.status >= 500) throw new Error(`schedule answered ${res.status}: ${JSON.stringify(res.body)}`);
   return res;
@@ -216,7 +216,7 @@ test('M28: DELETE a live call hangs it up (canceled); DELETE a completed event i
 });
 
 test('SMS events: sent through the line, the reply is stored as inbound; schedule-sms needs no mission', async () => {
-  const res = await v1.call('POST', `/v1/assistants/${assistant.id}/events`, { channel: 'sms', to: '+13125550120', from: LINE, scheduled_at: inSeconds(61), text_body: 'Your quote is ready' });
+  const res = await v1.call('POST', `/v1/assistants/${assistant.id}/events`, { channel: 'sms', to: '+13125550120', from: LINE, scheduled_at: inSeconds(75), text_body: 'Your quote is ready' });
   expect(res.status).toBe(201);
   const done = await settle(res.body.id);
   expect(done).toMatchObject({ status: 'completed', call_status: null, mission_id: null });

@@ -188,7 +188,7 @@ test('init → setup-agent → schedule-call → get-event → get-insights → 
 });
 
 test('a number that never answers is retried and fails with retry_count 2; a cancelled event never dials', async () => {
-  let result = await request('POST', `/assistants/${assistantId}/events`, { channel: 'call', to: '+13125550000', from: agentPhone, scheduled_at: inSeconds(61) });
+  let result = await request('POST', `/assistants/${assistantId}/events`, { channel: 'call', to: '+13125550000', from: agentPhone, scheduled_at: inSeconds(75) });
   const noAnswer = get(result, 'event', result).id;
   result = await request('POST', `/assistants/${assistantId}/events`, { channel: 'call', to: '+13125550222', from: '+15550100002', scheduled_at: inSeconds(7200) });
   const cancelled = get(result, 'event', result).id;
@@ -236,7 +236,7 @@ async function apiBack() {
 }
 
 test('M56: the API killed mid-call: the call completes, nothing is dialled twice', async () => {
-  const result = await request('POST', `/assistants/${assistantId}/events`, { channel: 'call', to: '+13125550404', from: agentPhone, scheduled_at: inSeconds(61) });
+  const result = await request('POST', `/assistants/${assistantId}/events`, { channel: 'call', to: '+13125550404', from: agentPhone, scheduled_at: inSeconds(75) });
   const eventId = get(result, 'event', result).id;
   const live = await eventUntil(assistantId, eventId, ['in_progress'], 60_000);
   expect(live.status).toBe('in_progress');
@@ -248,7 +248,7 @@ test('M56: the API killed mid-call: the call completes, nothing is dialled twice
 });
 
 test('M56: the worker killed mid-call: the retried attempt follows the call instead of dialling again', async () => {
-  const result = await request('POST', `/assistants/${assistantId}/events`, { channel: 'call', to: '+13125550505', from: agentPhone, scheduled_at: inSeconds(61) });
+  const result = await request('POST', `/assistants/${assistantId}/events`, { channel: 'call', to: '+13125550505', from: agentPhone, scheduled_at: inSeconds(75) });
   const eventId = get(result, 'event', result).id;
   const deadline = Date.now() + 60_000;
   while ((await getEvent(assistantId, eventId)).call_status !== 'in-progress' && Date.now() < deadline) await sleep(100);
