@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import type { AttemptOutcome, EventKind } from '../../common/missions';
-import { cancelEventUpdate, type ScheduledEventInput } from '../../workflows/missions/messages';
+import { cancelEventUpdate, type ScheduledEventInput, stopEventSignal } from '../../workflows/missions/messages';
 import { connectTestClient, createTestWorker } from '../support/temporal';
 
 let client: Client;
@@ -93,4 +93,31 @@ test('a cancel during the wait ends the event without dialling', async () => {
   await connection.close();
   expect(result).toEqual({ status: 'cancelled', retry_count: 0 });
   expect(f.log).toEqual(['save:cancelled:0']);
+});
+
+test("a run's stop that arrives while the step syncs (before any call is live) keeps the dial from happening", async () => {
+  const f = fakes(['completed']);
+  let sent!: () => void;
+  const stopped = new Promise<void>((resolve) => (sent = resolve));
+  let syncing!: () => void;
+  const inSync = new Promise<void>((resolve) => (syncing = resolve));
+  // syncStep holds until the stop has been signalled: the race a declarative run's cancel hit.
+  const activities = {
+    ...f.activities,
+    async syncStep() {
+      syncing();
+      await stopped;
+    },
+  };
+  const { worker, taskQueue, connection } = await createTestWorker({ activities });
+  const result = await worker.runUntil(async () => {
+    const handle = await client.workflow.start('scheduledEventWorkflow', { taskQueue, workflowId: `event-${randomUUID()}`, args: [{ ...input('automated'), runId: 'r', stepId: 'calls' }] });
+    await inSync;
+    await handle.signal(stopEventSignal, { hangup: true });
+    sent();
+    return handle.result();
+  });
+  await connection.close();
+  expect(result).toEqual({ status: 'cancelled', retry_count: 0 });
+  expect(f.log.filter((l) => l.startsWith('dial'))).toEqual([]);
 });

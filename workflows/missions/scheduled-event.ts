@@ -4,6 +4,7 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  patched,
   setHandler,
   upsertSearchAttributes,
   uuid4,
@@ -91,6 +92,13 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
       break;
     }
     if (attempt === 1 && input.runId && input.stepId) await store.syncStep({ runId: input.runId, stepId: input.stepId, phase: 'started' });
+    // A stop that arrived while the step synced (no call live yet, so nothing to hang up) must
+    // keep the dial from happening: before this patch the call was placed and rang on,
+    // outside any cancelled scope.
+    if (state.cancelRequested && patched('stop-before-dial')) {
+      await finish('cancelled');
+      break;
+    }
 
     if (input.channel === 'sms') {
       await store.saveEventState({ eventId: input.eventId, status: 'in_progress' });
