@@ -39,6 +39,12 @@ import { missionBench, printMission } from './missions';
 import { floorAnswerUpdate, floorAskUpdate, floorEndUpdate, floorTurnUpdate, floorWorkflow } from './floor-workflow';
 
 const quick = process.argv.includes('--quick');
+/** `--only=turn,capacity`: run just those sections (turn always runs: the others need its direct p50). */
+const onlyArg = process.argv.find((a) => a.startsWith('--only='));
+const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : null;
+const SECTIONS = ['turn', 'takeover', 'fanout', 'concurrency', 'floor', 'capacity', 'scale_out', 'engines', 'mission'];
+for (const name of only ?? []) if (!SECTIONS.includes(name)) throw new Error(`--only: unknown section "${name}" (sections: ${SECTIONS.join(', ')})`);
+const want = (section: string) => !only || only.has(section);
 const TURNS = Number(process.env.PARLEY_BENCH_TURNS ?? 1000);
 const SCALES = quick ? [50] : [50, 100, 200];
 const SECONDS_PER_SCALE = quick ? 15 : 30;
@@ -174,9 +180,10 @@ async function main(): Promise<void> {
   };
   const directP50 = turn.direct_ms.p50;
 
-  // ---- takeover: agent reply → phone response ---------------------------------------------
-  process.stdout.write(`takeover: ${TAKEOVER_TURNS} agent-answered turns…\n`);
   const wsUrl = `ws://127.0.0.1:${port}`;
+  // ---- takeover: agent reply → phone response ---------------------------------------------
+  const takeover = !want('takeover') ? null : await (async () => {
+  process.stdout.write(`takeover: ${TAKEOVER_TURNS} agent-answered turns…\n`);
   const holder = await openSocket(`${wsUrl}/api/agent/ws?name=bench`);
   const takeoverSid = ((await fetch(`${api}/api/session/new`, { method: 'POST' }).then((r) => r.json())) as { session_id: string }).session_id;
   const pendingRequests: Array<(m: Record<string, unknown>) => void> = [];
@@ -204,9 +211,11 @@ async function main(): Promise<void> {
     replyToPhone.push(performance.now() - sent);
   }
   holder.close();
-  const takeover = { n: replyToPhone.length, errors: takeoverErrors, reply_to_phone_ms: { p50: percentile(replyToPhone, 50), p95: percentile(replyToPhone, 95) } };
+    return { n: replyToPhone.length, errors: takeoverErrors, reply_to_phone_ms: { p50: percentile(replyToPhone, 50), p95: percentile(replyToPhone, 95) } };
+  })();
 
   // ---- fanout: agents watching concurrent calls --------------------------------------------
+  const fanout = !want('fanout') ? null : await (async () => {
   process.stdout.write(`fanout: ${FANOUT.agents} agents watching ${FANOUT.calls} calls (one turn per second each), ${FANOUT.seconds} s…\n`);
   const lags: number[] = [];
   let measuring = false;
@@ -237,9 +246,11 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, 1000)); // let the last events arrive
   measuring = false;
   for (const w of watchers) w.close();
-  const fanout = { agents: FANOUT.agents, calls: FANOUT.calls, events_delivered: lags.length, turn_errors: fanoutErrors, event_lag_ms: { p50: percentile(lags, 50), p95: percentile(lags, 95) } };
+    return { agents: FANOUT.agents, calls: FANOUT.calls, events_delivered: lags.length, turn_errors: fanoutErrors, event_lag_ms: { p50: percentile(lags, 50), p95: percentile(lags, 95) } };
+  })();
 
   // ---- concurrency ---------------------------------------------------------------------
+  const concurrency = !want('concurrency') ? null : await (async () => {
   const concurrency: Array<Record<string, number>> = [];
   for (const calls of SCALES) {
     process.stdout.write(`concurrency: ${calls} calls, one turn per second each, ${SECONDS_PER_SCALE} s…\n`);
@@ -281,8 +292,11 @@ async function main(): Promise<void> {
       worker_rss_mb: peakRss,
     });
   }
+    return concurrency;
+  })();
 
   // ---- floor: Temporal alone, same load, no Parley work -----------------------------------
+  const floorSection = !want('floor') ? null : await (async () => {
   const FLOOR_STAGES = [5, 0];
   const floor: Array<Record<string, number>> = [];
   for (const calls of SCALES) {
@@ -338,27 +352,36 @@ async function main(): Promise<void> {
   }
   await asker.executeUpdate(floorEndUpdate);
 
-  const capacity = await capacityBench({ temporal, floorTaskQueue: `${env.PARLEY_TASK_QUEUE}-floor`, api, directP50, quick });
-  const scaleOut = await scaleOutBench({ temporalAddress: server.address, directP50, quick });
-  const engines = await benchEngines({ env, temporal, quick });
-  const mission = await missionBench({ temporalAddress: server.address });
+    return { floor, floorTakeover };
+  })();
+  const floor = floorSection?.floor ?? null;
+  const floorTakeover = floorSection?.floorTakeover ?? null;
 
-  const results = {
+  const capacity = !want('capacity') ? null : await capacityBench({ temporal, floorTaskQueue: `${env.PARLEY_TASK_QUEUE}-floor`, api, directP50, quick });
+  const scaleOut = !want('scale_out') ? null : await scaleOutBench({ temporalAddress: server.address, directP50, quick });
+  const engines = !want('engines') ? null : await benchEngines({ env, temporal, quick });
+  const mission = !want('mission') ? null : await missionBench({ temporalAddress: server.address });
+
+  const measured = {
     generated_at: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model ?? '', node: process.version, mode: quick ? 'quick' : 'full' },
+    machine: { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model ?? '', node: process.version, mode: quick ? 'quick' : 'full', ...(only ? { only: [...only] } : {}) },
     turn,
     takeover,
     fanout,
     concurrency,
     floor,
     floor_takeover: floorTakeover,
-    ...capacity,
+    ...(capacity ?? {}),
     scale_out: scaleOut,
     engines,
     mission,
   };
-  fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
-  fs.writeFileSync(path.join(__dirname, 'results', 'latest.json'), JSON.stringify(results, null, 2) + '\n');
+  // A partial run (--only) replaces just the sections it measured in latest.json.
+  const latest = path.join(__dirname, 'results', 'latest.json');
+  const previous = only && fs.existsSync(latest) ? (JSON.parse(fs.readFileSync(latest, 'utf8')) as Record<string, unknown>) : {};
+  const results = { ...previous, ...Object.fromEntries(Object.entries(measured).filter(([, v]) => v !== null)) };
+  fs.mkdirSync(path.dirname(latest), { recursive: true });
+  fs.writeFileSync(latest, JSON.stringify(results, null, 2) + '\n');
 
   console.log('\nper-turn orchestration overhead (ms), paired, n =', turn.n, `(errors ${turn.errors})`);
   console.table({
@@ -366,20 +389,28 @@ async function main(): Promise<void> {
     'direct pipeline': turn.direct_ms,
     'overhead (paired)': turn.overhead_ms,
   });
-  console.log('takeover: agent reply sent → phone response received (ms), n =', takeover.n, `(errors ${takeover.errors})`);
-  console.table({ reply_to_phone: takeover.reply_to_phone_ms });
-  console.log(`fanout: ${fanout.agents} agents × ${fanout.calls} calls, ${fanout.events_delivered} deliveries (turn errors ${fanout.turn_errors})`);
-  console.table({ event_lag: fanout.event_lag_ms });
-  console.log('concurrent simulated calls (one turn per second each)');
-  console.table(concurrency);
-  console.log('floor: bare workflows, same load, one update per second each running N no-op local activities (no database, no HTTP)');
-  console.table(floor);
-  console.log('floor: answer update sent → the waiting update completes, then N no-op local activities');
-  console.table(floorTakeover);
-  printCapacity(capacity, turn.overhead_ms.p50);
-  printScaleOut(scaleOut);
-  printEngines(engines);
-  printMission(mission);
+  if (takeover) {
+    console.log('takeover: agent reply sent → phone response received (ms), n =', takeover.n, `(errors ${takeover.errors})`);
+    console.table({ reply_to_phone: takeover.reply_to_phone_ms });
+  }
+  if (fanout) {
+    console.log(`fanout: ${fanout.agents} agents × ${fanout.calls} calls, ${fanout.events_delivered} deliveries (turn errors ${fanout.turn_errors})`);
+    console.table({ event_lag: fanout.event_lag_ms });
+  }
+  if (concurrency) {
+    console.log('concurrent simulated calls (one turn per second each)');
+    console.table(concurrency);
+  }
+  if (floor && floorTakeover) {
+    console.log('floor: bare workflows, same load, one update per second each running N no-op local activities (no database, no HTTP)');
+    console.table(floor);
+    console.log('floor: answer update sent → the waiting update completes, then N no-op local activities');
+    console.table(floorTakeover);
+  }
+  if (capacity) printCapacity(capacity, turn.overhead_ms.p50);
+  if (scaleOut) printScaleOut(scaleOut);
+  if (engines) printEngines(engines);
+  if (mission) printMission(mission);
   console.log(`written to ${path.relative(process.cwd(), path.join(__dirname, 'results', 'latest.json'))}`);
 
   await app.close();
