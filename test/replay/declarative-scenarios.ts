@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import { approvalWorkflowId, runWorkflowId } from '../../common/missions';
+import { approvalWorkflowId, eventWorkflowId, runWorkflowId } from '../../common/missions';
 import { planOf, validateSpec } from '../../common/mission-spec';
-import { decideApprovalUpdate, updateRunUpdate, type DeclarativeRunInput } from '../../workflows/missions/messages';
+import { cancelEventUpdate, decideApprovalUpdate, updateRunUpdate, type DeclarativeRunInput } from '../../workflows/missions/messages';
 import type { MissionScenario, MissionScenarioContext } from './mission-scenarios';
 
 const LINES = ['+15550100001', '+15550100002'];
@@ -119,6 +119,37 @@ export const declarativeScenarios: MissionScenario[] = [
       const { handle, workflowId, runId } = await start(ctx, 'cancel', { class: 'sweep', targets: [{ ...target(0), phone: '+13125550009' }, target(17)], throttle: { batch_size: 1, spacing: 'PT30S' } });
       while (!(await ctx.db.scheduledEvent.findFirst({ where: { runId, callStatus: 'ringing' } }))) await new Promise((r) => setTimeout(r, 50));
       await handle.executeUpdate(updateRunUpdate, { args: [{ status: 'cancelled', result_summary: 'stop' }] });
+      return finish(handle, workflowId);
+    },
+  },
+  // Recorded after `mission-local-writes` and `cancel-waits-for-events`: the run's and its
+  // events' writes are local activities; a cancel waits for the open events to end.
+  {
+    name: 'declarative-sweep-local-writes',
+    async run(ctx) {
+      ctx.lines.script(target(19).phone, ['busy', 'answer']);
+      const { handle, workflowId } = await start(ctx, 'sweep-local', { class: 'sweep', targets: [target(18), target(19), target(20)], throttle: { batch_size: 2, spacing: 'PT30S' } });
+      return finish(handle, workflowId);
+    },
+  },
+  {
+    name: 'declarative-cancel-waits',
+    async run(ctx) {
+      const { handle, workflowId, runId } = await start(ctx, 'cancel-waits', { class: 'sweep', targets: [{ ...target(0), phone: '+13125550009' }, target(21)], throttle: { batch_size: 1, spacing: 'PT30S' } });
+      while (!(await ctx.db.scheduledEvent.findFirst({ where: { runId, callStatus: 'ringing' } }))) await new Promise((r) => setTimeout(r, 50));
+      await handle.executeUpdate(updateRunUpdate, { args: [{ status: 'cancelled', result_summary: 'stop' }] });
+      return finish(handle, workflowId);
+    },
+  },
+  {
+    name: 'declarative-cancel-without-hangup',
+    async run(ctx) {
+      const { handle, workflowId, runId } = await start(ctx, 'cancel-soft', { class: 'sweep', targets: [{ ...target(0), phone: '+13125550009' }, target(22)], throttle: { batch_size: 1, spacing: 'PT30S' } });
+      while (!(await ctx.db.scheduledEvent.findFirst({ where: { runId, callStatus: 'ringing' } }))) await new Promise((r) => setTimeout(r, 50));
+      await handle.executeUpdate(updateRunUpdate, { args: [{ status: 'cancelled', result_summary: 'stop', hangup: false }] });
+      // The live call rang on; hang it up through its event, and the run ends.
+      const live = (await ctx.db.scheduledEvent.findFirst({ where: { runId, callStatus: 'ringing' } }))!;
+      await ctx.client.workflow.getHandle(eventWorkflowId(live.id)).executeUpdate(cancelEventUpdate);
       return finish(handle, workflowId);
     },
   },

@@ -72,6 +72,15 @@ export const missionScenarios: MissionScenario[] = [
     },
   },
   {
+    // Recorded after `mission-local-writes`: the event's projection writes are local activities.
+    name: 'scheduled-call-answered-local-writes',
+    async run(ctx) {
+      const { handle, workflowId } = await scheduleEvent(ctx, 'answered', { to: '+13125550102' });
+      await handle.result();
+      return { workflowId };
+    },
+  },
+  {
     name: 'scheduled-call-no-answer-retried',
     async run(ctx) {
       const { handle, workflowId } = await scheduleEvent(ctx, 'no-answer', { to: '+13125550000' });
