@@ -43,6 +43,15 @@ async function decide(ctx: MissionScenarioContext, runId: string, decision: 'app
 
 const finish = async (handle: WorkflowHandle, workflowId: string) => (await handle.result(), { workflowId });
 
+/** A sweep whose first call rings until hung up, cancelled (with or without hang-up) while it rings. */
+async function cancelWhileRinging(ctx: MissionScenarioContext, name: string, second: number, hangup: boolean) {
+  const { handle, workflowId, runId } = await start(ctx, name, { class: 'sweep', targets: [{ ...target(0), phone: '+13125550009' }, target(second)], throttle: { batch_size: 1, spacing: 'PT30S' } });
+  let live = null;
+  while (!(live = await ctx.db.scheduledEvent.findFirst({ where: { runId, callStatus: 'ringing' } }))) await new Promise((r) => setTimeout(r, 50));
+  await handle.executeUpdate(updateRunUpdate, { args: [{ status: 'cancelled', result_summary: 'stop', ...(hangup ? {} : { hangup: false }) }] });
+  return { handle, workflowId, live };
+}
+
 export const declarativeScenarios: MissionScenario[] = [
   {
     name: 'declarative-sweep',
@@ -116,9 +125,7 @@ export const declarativeScenarios: MissionScenario[] = [
   {
     name: 'declarative-cancelled',
     async run(ctx) {
-      const { handle, workflowId, runId } = await start(ctx, 'cancel', { class: 'sweep', targets: [{ ...target(0), phone: '+13125550009' }, target(17)], throttle: { batch_size: 1, spacing: 'PT30S' } });
-      while (!(await ctx.db.scheduledEvent.findFirst({ where: { runId, callStatus: 'ringing' } }))) await new Promise((r) => setTimeout(r, 50));
-      await handle.executeUpdate(updateRunUpdate, { args: [{ status: 'cancelled', result_summary: 'stop' }] });
+      const { handle, workflowId } = await cancelWhileRinging(ctx, 'cancel', 17, true);
       return finish(handle, workflowId);
     },
   },
@@ -135,20 +142,15 @@ export const declarativeScenarios: MissionScenario[] = [
   {
     name: 'declarative-cancel-waits',
     async run(ctx) {
-      const { handle, workflowId, runId } = await start(ctx, 'cancel-waits', { class: 'sweep', targets: [{ ...target(0), phone: '+13125550009' }, target(21)], throttle: { batch_size: 1, spacing: 'PT30S' } });
-      while (!(await ctx.db.scheduledEvent.findFirst({ where: { runId, callStatus: 'ringing' } }))) await new Promise((r) => setTimeout(r, 50));
-      await handle.executeUpdate(updateRunUpdate, { args: [{ status: 'cancelled', result_summary: 'stop' }] });
+      const { handle, workflowId } = await cancelWhileRinging(ctx, 'cancel-waits', 21, true);
       return finish(handle, workflowId);
     },
   },
   {
     name: 'declarative-cancel-without-hangup',
     async run(ctx) {
-      const { handle, workflowId, runId } = await start(ctx, 'cancel-soft', { class: 'sweep', targets: [{ ...target(0), phone: '+13125550009' }, target(22)], throttle: { batch_size: 1, spacing: 'PT30S' } });
-      while (!(await ctx.db.scheduledEvent.findFirst({ where: { runId, callStatus: 'ringing' } }))) await new Promise((r) => setTimeout(r, 50));
-      await handle.executeUpdate(updateRunUpdate, { args: [{ status: 'cancelled', result_summary: 'stop', hangup: false }] });
+      const { handle, workflowId, live } = await cancelWhileRinging(ctx, 'cancel-soft', 22, false);
       // The live call rang on; hang it up through its event, and the run ends.
-      const live = (await ctx.db.scheduledEvent.findFirst({ where: { runId, callStatus: 'ringing' } }))!;
       await ctx.client.workflow.getHandle(eventWorkflowId(live.id)).executeUpdate(cancelEventUpdate);
       return finish(handle, workflowId);
     },
