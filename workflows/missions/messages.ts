@@ -59,6 +59,9 @@ export interface DeclarativeCallPlan {
   busy: [number, number];
   failed: [number, number];
   maxAttempts: number;
+  /** E06/E07: answering-machine detection, and the voicemails the target may get in all. */
+  amd: boolean;
+  voicemails: number;
   /** The per-event prompt (negotiation findings); null = the assistant's instructions. */
   instructions: string | null;
   /** The insight template: the spec's schema (plus rubric scores). */
