@@ -120,6 +120,11 @@ export interface DeclarativeRunInput {
   timeScale: number;
   /** Carried over continue-as-new. */
   state?: DeclarativeState;
+  /**
+   * Batches per run before continue-as-new, even before Temporal suggests it (history size);
+   * absent = only when suggested. Replay recording uses a small one to reach that path quickly.
+   */
+  batchesPerRun?: number;
 }
 
 /** What a declarative run has done so far (small: it crosses continue-as-new). */
