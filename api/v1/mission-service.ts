@@ -108,7 +108,8 @@ export function createMissionService(deps: V1Deps) {
 
     /** PATCH of a run through its workflow's updateRun; answers the run as it is afterwards. */
     async patchRun(run: MissionRun, patch: RunPatch): Promise<MissionRun> {
-      if (!RUN_TERMINAL.has(run.status) && patch.status !== 'cancelled' && (await db.mission.findUnique({ where: { id: run.missionId } }))?.mode === 'declarative') {
+      const declarative = (await db.mission.findUnique({ where: { id: run.missionId } }))?.mode === 'declarative';
+      if (!RUN_TERMINAL.has(run.status) && patch.status !== 'cancelled' && declarative) {
         // §4: a declarative run is written by its workflow; only `cancelled` (a cancel) is taken.
         throw new V1Error(409, 'owned_by_workflow', 'a declarative run is written by its workflow: use the cancel, pause and resume signals');
       }
@@ -118,7 +119,9 @@ export function createMissionService(deps: V1Deps) {
         throw new V1Error(409, 'run_terminal', `the run is ${run.status}`);
       }
       const handle = temporal.workflow.getHandle(runWorkflowId(run.id));
-      if (patch.status === 'cancelled') await cancelOpenEvents(run.id, true);
+      // A declarative run stops its own events (and answers once they have ended); cancelling them
+      // first from here could let the run end on its own before the cancel reached it.
+      if (patch.status === 'cancelled' && !declarative) await cancelOpenEvents(run.id, true);
       const done = await tryUpdate(() => handle.executeUpdate(updateRunUpdate, { args: [patch] }));
       const after = await reread(run.id);
       if (!done.ok && patch.status !== after.status) throw new V1Error(409, 'run_terminal', `the run is ${after.status}`);

@@ -1,5 +1,5 @@
 /** The missions workflows' activity proxies, with their timeouts and retry policies. */
-import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { MissionCallActivities } from '../../activities/missions/calls';
 import type { DeclarativeActivities } from '../../activities/missions/declarative';
 import type { InsightActivities } from '../../activities/missions/insights';
@@ -41,3 +41,24 @@ export const webhooks = proxyActivities<Pick<DeclarativeActivities, 'postWebhook
   startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 5 },
 });
+
+/**
+ * Since this patch the events' and the declarative runs' own writes (projection rows, step
+ * statuses, run events) run as local activities: each regular one cost a server round trip and
+ * a workflow task, and a batch's critical path had ten of them. Histories recorded before the
+ * patch keep their regular activities.
+ */
+export const LOCAL_WRITES_PATCH = 'mission-local-writes';
+/** The same small writes, local: retried until the database answers, as the regular ones. */
+const storeLocal = proxyLocalActivities<MissionStoreActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+const declarativeLocal = proxyLocalActivities<DeclarativeActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+/** The projection writer of an event or a run (local since LOCAL_WRITES_PATCH). */
+export const projection = () => (patched(LOCAL_WRITES_PATCH) ? storeLocal : store);
+/** A declarative run's step, event and memory writes (local since LOCAL_WRITES_PATCH). */
+export const runLog = () => (patched(LOCAL_WRITES_PATCH) ? declarativeLocal : declarative);

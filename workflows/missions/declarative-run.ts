@@ -2,8 +2,8 @@ import { allHandlersFinished, ApplicationFailure, condition, ContinueAsNew, cont
 import { RUN_TERMINAL, runTransitionAllowed, type RunStatus } from '../../common/missions';
 import { fillTemplate, matches, negotiationPrompt, ranking, type TargetOutcome } from '../../common/mission-results';
 import { planOf, type PlanPhase } from '../../common/mission-spec';
-import { calls, declarative, store, webhooks } from './activities';
-import { allOutcomes, runBatch, runGate, stopOpen, type RunControl } from './declarative-steps';
+import { calls, projection, runLog, webhooks } from './activities';
+import { allOutcomes, CANCEL_WAITS_PATCH, runBatch, runGate, stopOpen, type RunControl } from './declarative-steps';
 import { type DeclarativeRunInput, type DeclarativeState, type RunPatch, updateRunUpdate } from './messages';
 
 /** A step failed beyond recovery: the run runs E09's failure sequence. */
@@ -33,11 +33,15 @@ export async function declarativeRunWorkflow(input: DeclarativeRunInput): Promis
         control.cancel = true;
         cancelReason = patch.result_summary ?? 'cancelled';
         await stopOpen(control, true);
+        // The cancel answers once every open event has ended (its live call hung up), so a
+        // client that reads the events after it sees none still open. Before this patch it
+        // answered at once, and the events ended a moment later.
+        if (patched(CANCEL_WAITS_PATCH)) await condition(() => control.open.size === 0);
       }
       control.paused = patch.status === 'paused';
-      await declarative.logDecision({ runId, type: 'message', summary: `Run ${patch.status} on request` });
+      await runLog().logDecision({ runId, type: 'message', summary: `Run ${patch.status} on request` });
       st.status = patch.status!;
-      await store.saveRun({ runId, status: st.status, ...(patch.status === 'cancelled' ? { resultSummary: cancelReason } : {}) });
+      await projection().saveRun({ runId, status: st.status, ...(patch.status === 'cancelled' ? { resultSummary: cancelReason } : {}) });
       return { status: st.status };
     },
     {
@@ -55,7 +59,7 @@ export async function declarativeRunWorkflow(input: DeclarativeRunInput): Promis
 
   const phases = planOf(spec);
   let batchesThisRun = 0;
-  const setStep = (stepId: string, status: string, summary: string, payload?: object) => declarative.setStep({ runId, stepId, status, summary, payload });
+  const setStep = (stepId: string, status: string, summary: string, payload?: object) => runLog().setStep({ runId, stepId, status, summary, payload });
 
   async function callsPhase(phase: PlanPhase) {
     const targets =
@@ -111,7 +115,7 @@ export async function declarativeRunWorkflow(input: DeclarativeRunInput): Promis
     const decision = await runGate(input, st, control, phase.step_id, gate);
     const record = st.gates.find((g) => g.gate_id === phase.step_id);
     if (record?.selection) st.selection = record.selection;
-    await declarative.logDecision({ runId, type: 'message', stepId: phase.step_id, summary: `Gate ${phase.step_id} ${decision}`, payload: { selection: st.selection } });
+    await runLog().logDecision({ runId, type: 'message', stepId: phase.step_id, summary: `Gate ${phase.step_id} ${decision}`, payload: { selection: st.selection } });
     if (decision === 'expired' && gate.onTimeout === 'fail') throw new StepFailed(phase.step_id, `gate ${phase.step_id} timed out`);
     await setStep(phase.step_id, 'completed', `Gate ${phase.step_id} ${decision}`);
     if (decision !== 'approved') await setStep(phase.guards!, 'skipped', `Step ${phase.guards} skipped: gate ${phase.step_id} ${decision}`);
@@ -163,7 +167,7 @@ export async function declarativeRunWorkflow(input: DeclarativeRunInput): Promis
       if (skippedStep) continue;
       if (phase.kind === 'setup') {
         await setStep('setup', 'in_progress', 'Setting up the run');
-        st.baseInstructions = (await declarative.prepareRun({ runId, assistantId: input.assistantId })).instructions;
+        st.baseInstructions = (await runLog().prepareRun({ runId, assistantId: input.assistantId })).instructions;
         await setStep('setup', 'completed', `Plan: ${phases.map((p) => p.step_id).join(' → ')}`);
       } else if (phase.kind === 'calls') await callsPhase(phase);
       else if (phase.kind === 'gate') await gatePhase(phase);
@@ -181,7 +185,7 @@ export async function declarativeRunWorkflow(input: DeclarativeRunInput): Promis
     const stepId = err instanceof StepFailed ? err.stepId : (phases[st.phase]?.step_id ?? 'report');
     const message = err instanceof Error ? err.message : String(err);
     await stopOpen(control, true);
-    await declarative.failRun({ runId, stepId, error: message, payload: payload() });
+    await runLog().failRun({ runId, stepId, error: message, payload: payload() });
     st.status = 'failed';
     await condition(allHandlersFinished);
     return { status: st.status };
@@ -191,7 +195,7 @@ export async function declarativeRunWorkflow(input: DeclarativeRunInput): Promis
     await stopOpen(control, true);
     await condition(() => control.open.size === 0);
     st.status = 'cancelled';
-    await declarative.finishRun({ runId, status: 'cancelled', summary: cancelReason, payload: payload(), result: { status: 'cancelled', reason: cancelReason, failed_step: null } });
+    await runLog().finishRun({ runId, status: 'cancelled', summary: cancelReason, payload: payload(), result: { status: 'cancelled', reason: cancelReason, failed_step: null } });
   } else {
     const result = payload();
     const reached = result.targets.some((t) => t.state === 'completed');
@@ -199,7 +203,7 @@ export async function declarativeRunWorkflow(input: DeclarativeRunInput): Promis
     st.status = reached && actDone ? 'succeeded' : 'failed';
     const reason = !reached ? 'no target was reached' : !actDone ? 'the action did not run' : st.stoppedEarly ? 'stopped early: stop_when held' : 'all targets done';
     await setStep('report', 'completed', `Run ${st.status}: ${reason}`);
-    await declarative.finishRun({ runId, status: st.status, summary: reason, payload: result, result: { status: st.status, reason, failed_step: null } });
+    await runLog().finishRun({ runId, status: st.status, summary: reason, payload: result, result: { status: st.status, reason, failed_step: null } });
   }
   await condition(allHandlersFinished);
   return { status: st.status };

@@ -3,15 +3,18 @@
  * workflow, so the run's history stays small), a gate (a child `approval-<id>` workflow, so
  * `/v1/approvals` and approval.sh decide it) and the action. Deterministic code only.
  */
-import { type ChildWorkflowHandle, condition, startChild, uuid4 } from '@temporalio/workflow';
+import { type ChildWorkflowHandle, condition, patched, startChild, uuid4 } from '@temporalio/workflow';
 import { AMD_BY_KIND, approvalWorkflowId, eventWorkflowId, VOICEMAIL_BUDGET } from '../../common/missions';
 import { planBatch, windowRules } from '../../common/mission-planner';
 import { insightSchema, stopConditionHolds, type TargetOutcome, weightedScore } from '../../common/mission-results';
 import type { SpecGate, SpecTarget } from '../../common/mission-spec';
-import { declarative } from './activities';
+import { runLog } from './activities';
 import { approvalWorkflow } from './approval';
 import { type DeclarativeCallPlan, type DeclarativeRunInput, type DeclarativeState, stopEventSignal } from './messages';
 import { scheduledEventWorkflow } from './scheduled-event';
+
+/** Since this patch a run's cancel waits for its open events to end, and stops late starters. */
+export const CANCEL_WAITS_PATCH = 'cancel-waits-for-events';
 
 /** What the run's handlers set: the steps check it between their awaits. */
 export interface RunControl {
@@ -57,7 +60,7 @@ export async function runBatch(input: DeclarativeRunInput, st: DeclarativeState,
   }
   if (items.length === 0) return;
   st.lastStart = Math.max(st.lastStart ?? 0, ...items.map((i) => i.scheduledAt));
-  await declarative.createTargetEvents({ runId: input.runId, missionId: input.missionId, accountId: input.accountId, assistantId: input.assistantId, stepId, items: items.map(({ target: _t, ...rest }) => rest) });
+  await runLog().createTargetEvents({ runId: input.runId, missionId: input.missionId, accountId: input.accountId, assistantId: input.assistantId, stepId, items: items.map(({ target: _t, ...rest }) => rest) });
   await Promise.all(
     items.map(async (item) => {
       const handle = await startChild(scheduledEventWorkflow, {
@@ -84,10 +87,12 @@ export async function runBatch(input: DeclarativeRunInput, st: DeclarativeState,
         ],
       });
       control.open.set(item.eventId, handle);
+      // An event that started after a cancel had stopped the open ones is stopped as well.
+      if (control.cancel && patched(CANCEL_WAITS_PATCH)) await handle.signal(stopEventSignal, { hangup: true }).catch(() => undefined);
       // A terminated event counts as failed: its projection says what it got to.
       await handle.result().catch(() => undefined);
       control.open.delete(item.eventId);
-      const [read] = await declarative.readTargets({ eventIds: [item.eventId] });
+      const [read] = await runLog().readTargets({ eventIds: [item.eventId] });
       const outcome: TargetOutcome = {
         name: item.target.name,
         phone: item.to,
@@ -98,10 +103,10 @@ export async function runBatch(input: DeclarativeRunInput, st: DeclarativeState,
         conversation_id: read?.conversationId ?? null,
       };
       outcomes.push(outcome);
-      await declarative.logDecision({ runId: input.runId, type: 'custom', stepId, summary: `${outcome.name} (${outcome.phone}): ${outcome.state}`, payload: outcome as unknown as Record<string, unknown> });
+      await runLog().logDecision({ runId: input.runId, type: 'custom', stepId, summary: `${outcome.name} (${outcome.phone}): ${outcome.state}`, payload: outcome as unknown as Record<string, unknown> });
       if (!st.stoppedEarly && stopConditionHolds(spec, allOutcomes(st))) {
         st.stoppedEarly = true;
-        await declarative.logDecision({ runId: input.runId, type: 'message', stepId, summary: 'stop_when holds: pending calls are cancelled, live calls finish' });
+        await runLog().logDecision({ runId: input.runId, type: 'message', stepId, summary: 'stop_when holds: pending calls are cancelled, live calls finish' });
         await stopOpen(control, false);
       }
     }),
@@ -121,7 +126,7 @@ export async function runGate(input: DeclarativeRunInput, st: DeclarativeState, 
   st.gates.push(record);
   // The workflow first, then the request: whoever sees the request can decide it at once.
   const child = await startChild(approvalWorkflow, { workflowId: approvalWorkflowId(approvalId), args: [{ approvalId, expiresInMs }] });
-  await declarative.createGateApproval({
+  await runLog().createGateApproval({
     approvalId,
     accountId: input.accountId,
     runId: input.runId,
@@ -134,7 +139,7 @@ export async function runGate(input: DeclarativeRunInput, st: DeclarativeState, 
   void child.result().then((r) => (decided = r));
   await condition(() => decided !== null || control.cancel);
   if (!decided) {
-    await declarative.expireApproval({ approvalId });
+    await runLog().expireApproval({ approvalId });
     record.status = 'cancelled';
     return 'cancelled';
   }

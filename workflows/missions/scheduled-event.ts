@@ -11,7 +11,7 @@ import {
 } from '@temporalio/workflow';
 import { CallStatusAttribute } from '../../common/search-attributes';
 import { AMD_BY_KIND, type AttemptOutcome, EVENT_TERMINAL, type MachinePolicy, MAX_ATTEMPTS, machinePolicy, retryDelayRange, VOICEMAIL_BUDGET } from '../../common/missions';
-import { calls, insights, store } from './activities';
+import { calls, insights, projection, store } from './activities';
 import { nextAllowedStart } from '../../common/business-hours';
 import { retryStart } from '../../common/mission-planner';
 import { cancelEventUpdate, pauseEventSignal, resumeEventSignal, type ScheduledEventInput, stopEventSignal } from './messages';
@@ -51,7 +51,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
 
   async function finish(status: string, patch: { callStatus?: string | null; outcome?: string | null; conversationId?: string | null } = {}) {
     const step = input.runId && input.stepId ? { runId: input.runId, stepId: input.stepId } : undefined;
-    await store.saveEventState({ eventId: input.eventId, status, nextAttemptAt: null, retryCount: state.retryCount, ...patch, step });
+    await projection().saveEventState({ eventId: input.eventId, status, nextAttemptAt: null, retryCount: state.retryCount, ...patch, step });
     state.status = status;
   }
 
@@ -94,6 +94,8 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
       await finish('cancelled');
       break;
     }
+    // A regular activity on purpose: a run's stop signalled while it runs is seen before the
+    // dial (a local one would finish its workflow task and schedule the dial first).
     if (attempt === 1 && input.runId && input.stepId) await store.syncStep({ runId: input.runId, stepId: input.stepId, phase: 'started' });
     // A stop that arrived while the step synced (no call live yet, so nothing to hang up) must
     // keep the dial from happening: before this patch the call was placed and rang on,
@@ -104,7 +106,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
     }
 
     if (input.channel === 'sms') {
-      await store.saveEventState({ eventId: input.eventId, status: 'in_progress' });
+      await projection().saveEventState({ eventId: input.eventId, status: 'in_progress' });
       const sent = await calls.sendSms({ messageId: uuid4(), accountId: input.accountId, eventId: input.eventId, from: input.from, to: input.to, text: input.textBody ?? '' });
       await finish(sent.ok ? 'completed' : 'failed', { outcome: sent.ok ? 'sent' : sent.detail });
       break;
@@ -131,7 +133,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
         waitMs = Math.max(0, next - Date.now()) * input.timeScale;
         state.retryCount += 1;
         state.status = 'pending';
-        await store.saveEventState({ eventId: input.eventId, status: 'pending', retryCount: state.retryCount, nextAttemptAt: next, ...conversation, outcome: outcome.outcome ?? outcome.call_status });
+        await projection().saveEventState({ eventId: input.eventId, status: 'pending', retryCount: state.retryCount, nextAttemptAt: next, ...conversation, outcome: outcome.outcome ?? outcome.call_status });
         continue;
       }
     }
@@ -142,7 +144,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
       waitMs = minutes * 60_000 * input.timeScale;
       state.retryCount += 1;
       state.status = 'pending';
-      await store.saveEventState({ eventId: input.eventId, status: 'pending', retryCount: state.retryCount, nextAttemptAt: Date.now() + waitMs, ...conversation, outcome: outcome.outcome ?? outcome.call_status });
+      await projection().saveEventState({ eventId: input.eventId, status: 'pending', retryCount: state.retryCount, nextAttemptAt: Date.now() + waitMs, ...conversation, outcome: outcome.outcome ?? outcome.call_status });
       continue;
     }
     // Out of attempts: a voicemail left on the last one still completes the event.
