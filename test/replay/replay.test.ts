@@ -40,6 +40,7 @@ const patchedHistories: Array<[string, string]> = [
   ['stop-before-dial', 'scheduled-call-stop-before-dial.json'],
   ['voicemail-budget', 'scheduled-call-voicemail-budget.json'],
   ['declarative-continue-as-new', 'declarative-continue-as-new.json'],
+  ['mission-local-writes', 'scheduled-call-voicemail-budget.json'],
 ];
 
 test.each(patchedHistories)('with patch %s removed, %s fails replay with DeterminismViolationError', async (patchId, file) => {

@@ -114,7 +114,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
 
     const onMachine = machine && machinePolicy(machine.amd, machine.budget, machine.left);
     const outcome = await attemptCall(attempt, onMachine);
-    if (onMachine === 'leave_message' && outcome.outcome === 'voicemail') machine!.left += 1;
+    if (machine && onMachine === 'leave_message' && outcome.outcome === 'voicemail') machine.left += 1;
     upsertSearchAttributes([{ key: CallStatusAttribute, value: outcome.call_status }]);
     const conversation = { callStatus: outcome.call_status, conversationId: outcome.call_id };
     if (state.cancelRequested && outcome.call_status === 'canceled') {
