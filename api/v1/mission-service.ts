@@ -212,8 +212,10 @@ export function createMissionService(deps: V1Deps) {
     /** §5c cancel: the open events first (live calls too unless `hangup` is false), then the run. */
     async cancelRun(run: MissionRun, reason: string, hangup: boolean): Promise<MissionRun> {
       if (RUN_TERMINAL.has(run.status)) throw new V1Error(409, 'invalid_transition', `the run is ${run.status}`);
-      await cancelOpenEvents(run.id, hangup);
-      await tryUpdate(() => temporal.workflow.getHandle(runWorkflowId(run.id)).executeUpdate(updateRunUpdate, { args: [{ status: 'cancelled', result_summary: reason }] }));
+      // A declarative run stops its own events; cancelling them first from here could let the
+      // run end on its own (nothing left to call) before the cancel reached it.
+      if ((await db.mission.findUnique({ where: { id: run.missionId } }))?.mode !== 'declarative') await cancelOpenEvents(run.id, hangup);
+      await tryUpdate(() => temporal.workflow.getHandle(runWorkflowId(run.id)).executeUpdate(updateRunUpdate, { args: [{ status: 'cancelled', result_summary: reason, hangup }] }));
       return reread(run.id);
     },
 

@@ -203,6 +203,26 @@ test('M54: a cancel hangs up the ringing call; the run and every event of it end
   expect((await finished(m)).status).toBe('cancelled');
 });
 
+test('M54: a cancel with hangup:false lets the live call finish; nothing new starts, the run is cancelled', async () => {
+  const live = target('+13125540009'); // …0009 rings until hung up
+  const rest = targets(4, 54200);
+  const m = await create('Cancel softly', spec({ targets: [live, ...rest], throttle: { batch_size: 1, spacing: 'PT30S' } }));
+  await until(() => eventsOf(m), (e) => e.some((x) => x.call_status === 'ringing'));
+  const since = v1.lines.dials.length;
+  expect((await v1.call('POST', `${runPath(m)}/cancel`, { reason: 'enough', hangup: false })).status).toBe(202);
+  await new Promise((r) => setTimeout(r, 1000));
+  const events = await eventsOf(m);
+  // The live call rings on: not hung up, and its event still open.
+  expect(events.find((e) => e.to === live.phone)).toMatchObject({ status: 'in_progress', call_status: 'ringing' });
+  expect(dialsTo(rest.map((t) => t.phone), since)).toEqual([]);
+  expect((await v1.call('GET', runPath(m))).body.data.status).toBe('cancelled');
+  // Hang it up by hand: the event ends, and with it the run's workflow.
+  const ringing = events.find((e) => e.to === live.phone)!;
+  const agent = (await v1.call('GET', `${runPath(m)}/agents`)).body.data[0].telnyx_agent_id;
+  expect((await v1.call('DELETE', `/v1/assistants/${agent}/events/${ringing.id}`)).status).toBeLessThan(300);
+  expect((await finished(m)).status).toBe('cancelled');
+});
+
 test('M49: negotiation is strictly serial; call N+1 dials with the findings of calls 1…N in its prompt', async () => {
   const all = targets(3, 49100);
   const since = v1.lines.dials.length;

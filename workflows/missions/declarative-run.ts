@@ -24,7 +24,7 @@ class StepFailed extends Error {
 export async function declarativeRunWorkflow(input: DeclarativeRunInput): Promise<{ status: string }> {
   const { spec, runId } = input;
   const st: DeclarativeState = input.state ?? { status: 'running', phase: 0, cursor: 0, lastStart: null, baseInstructions: '', outcomes: {}, gates: [], stoppedEarly: false, selection: null, action: null };
-  const control: RunControl = { cancel: false, paused: st.status === 'paused', open: new Map() };
+  const control: RunControl = { cancel: false, hangup: true, paused: st.status === 'paused', open: new Map() };
   let cancelReason = 'cancelled';
   setHandler(
     updateRunUpdate,
@@ -32,11 +32,12 @@ export async function declarativeRunWorkflow(input: DeclarativeRunInput): Promis
       if (patch.status === 'cancelled') {
         control.cancel = true;
         cancelReason = patch.result_summary ?? 'cancelled';
-        await stopOpen(control, true);
-        // The cancel answers once every open event has ended (its live call hung up), so a
-        // client that reads the events after it sees none still open. Before this patch it
-        // answered at once, and the events ended a moment later.
-        if (patched(CANCEL_WAITS_PATCH)) await condition(() => control.open.size === 0);
+        control.hangup = patch.hangup !== false;
+        await stopOpen(control, control.hangup);
+        // A cancel that hangs up answers once every open event has ended, so a client that
+        // reads the events after it sees none still open. Before this patch it answered at
+        // once, and the events ended a moment later. (Without hang-up, live calls run on.)
+        if (control.hangup && patched(CANCEL_WAITS_PATCH)) await condition(() => control.open.size === 0);
       }
       control.paused = patch.status === 'paused';
       await runLog().logDecision({ runId, type: 'message', summary: `Run ${patch.status} on request` });
@@ -192,7 +193,7 @@ export async function declarativeRunWorkflow(input: DeclarativeRunInput): Promis
   }
 
   if (control.cancel) {
-    await stopOpen(control, true);
+    await stopOpen(control, control.hangup);
     await condition(() => control.open.size === 0);
     st.status = 'cancelled';
     await runLog().finishRun({ runId, status: 'cancelled', summary: cancelReason, payload: payload(), result: { status: 'cancelled', reason: cancelReason, failed_step: null } });

@@ -19,6 +19,8 @@ export const CANCEL_WAITS_PATCH = 'cancel-waits-for-events';
 /** What the run's handlers set: the steps check it between their awaits. */
 export interface RunControl {
   cancel: boolean;
+  /** The cancel hangs up live calls (false: they finish, nothing new starts). */
+  hangup: boolean;
   paused: boolean;
   /** Open target events, by event id. */
   open: Map<string, ChildWorkflowHandle<typeof scheduledEventWorkflow>>;
@@ -88,7 +90,7 @@ export async function runBatch(input: DeclarativeRunInput, st: DeclarativeState,
       });
       control.open.set(item.eventId, handle);
       // An event that started after a cancel had stopped the open ones is stopped as well.
-      if (control.cancel && patched(CANCEL_WAITS_PATCH)) await handle.signal(stopEventSignal, { hangup: true }).catch(() => undefined);
+      if (control.cancel && patched(CANCEL_WAITS_PATCH)) await handle.signal(stopEventSignal, { hangup: control.hangup }).catch(() => undefined);
       // A terminated event counts as failed: its projection says what it got to.
       await handle.result().catch(() => undefined);
       control.open.delete(item.eventId);

@@ -23,6 +23,8 @@ export interface RunPatch {
   status?: string;
   result_summary?: string;
   result_payload?: Record<string, unknown>;
+  /** A cancel only: `false` lets live calls finish (§5c cancel `hangup`); absent means hang up. */
+  hangup?: boolean;
 }
 
 /** PATCH …/runs/{r}: validated against the run's status, persisted before the reply. */
