@@ -81,6 +81,34 @@ export function retryDelayRange(outcome: AttemptOutcome, kind: EventKind): [numb
   return null;
 }
 
+/**
+ * E06: answering-machine detection and the voicemails a target may get across all its attempts,
+ * by kind. `automated` targets are machines themselves (IVRs, hotlines): AMD would hang up on them.
+ */
+export const AMD_BY_KIND: Record<EventKind, boolean> = { automated: false, service: true, professional: true };
+export const VOICEMAIL_BUDGET: Record<EventKind, number> = { automated: 0, service: 1, professional: 1 };
+
+/**
+ * E07: what the line does when a machine answers this attempt. `leave_message` and `hang_up` are
+ * AMD's two answers (both end `completed`/`voicemail`, retried like no-answer); `undetected`
+ * (AMD off) never classifies the machine: nobody speaks, nothing is said into it, and the line
+ * reports `no-answer`, so such a target is retried and ends like one nobody picks up.
+ */
+export type MachinePolicy = 'leave_message' | 'hang_up' | 'undetected';
+
+/** The policy of the next attempt, given how many voicemails this target already got. */
+export function machinePolicy(amd: boolean, budget: number, left: number): MachinePolicy {
+  if (!amd) return 'undetected';
+  return left < budget ? 'leave_message' : 'hang_up';
+}
+
+/** The call record's `reason` a line reports for each policy when a machine answered. */
+export const MACHINE_REASONS: Record<MachinePolicy, string> = {
+  leave_message: 'voicemail: message left',
+  hang_up: 'voicemail: hung up on the machine (voicemail budget spent)',
+  undetected: 'no-answer: a machine answered; AMD is off, so no message was left',
+};
+
 export const runWorkflowId = (runId: string) => `run-${runId}`;
 export const eventWorkflowId = (eventId: string) => `event-${eventId}`;
 export const callWorkflowId = (callId: string) => `call-${callId}`;

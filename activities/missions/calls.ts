@@ -5,7 +5,7 @@
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { Db } from '../../infra/db';
 import type { LineConfig } from '../../infra/missions-config';
-import type { AttemptOutcome } from '../../common/missions';
+import type { AttemptOutcome, MachinePolicy } from '../../common/missions';
 import { CALL_TERMINAL } from '../../common/missions';
 import type { LineDrivers } from './lines';
 import { appendBotEvent } from '../../infra/clawdtalk/bot-log';
@@ -23,6 +23,8 @@ export interface PlaceCallInput {
   to: string;
   /** A per-event prompt that replaces the assistant's instructions for this call (E14). */
   instructions?: string | null;
+  /** E07: what the line does if a machine answers; absent (events before budgets) leaves a message. */
+  onMachine?: MachinePolicy;
 }
 
 export interface SendSmsInput {
@@ -129,7 +131,7 @@ export function createMissionCallActivities(deps: { db: Db; lines: LineConfig[];
         create: { id: input.callId, accountId: input.accountId, eventId: input.eventId, attempt: input.attempt, from: input.from, to: input.to, status: 'initiating', dialedAt: new Date(), ...snapshot },
         update: { dialedAt: new Date(), ...snapshot },
       });
-      const dialed = await deps.drivers.dial(line, input.to);
+      const dialed = await deps.drivers.dial(line, input.to, { onMachine: input.onMachine ?? 'leave_message' });
       if (!dialed.ok) {
         await setCall(rec.id, input.eventId, { status: 'failed', reason: dialed.detail, endedAt: new Date() });
         await releaseLease(line.number, input.callId);

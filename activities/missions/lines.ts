@@ -8,6 +8,7 @@ import type { TelephonyDriver } from '../../infra/telephony/driver';
 import { SMS_NOT_SUPPORTED } from '../../infra/telephony/driver';
 import type { SimDriver } from '../../infra/telephony/sim-driver';
 import { SIM_OUTCOME_SUFFIXES } from '../../infra/telephony/sim-phone';
+import type { MachinePolicy } from '../../common/missions';
 
 /** How a placed call ended (spec §4 driver mapping). */
 export interface LineCallResult {
@@ -33,17 +34,23 @@ export interface SmsResult {
   reply?: string;
 }
 
+/** How one dial is placed. */
+export interface DialOptions {
+  /** E07: a machine that answers gets a message, a hang-up, or (AMD off) is not told apart. */
+  onMachine: MachinePolicy;
+}
+
 /** What the missions activities need from the lines; tests inject scripted ones. */
 export interface LineDrivers {
-  dial(line: LineConfig, to: string): Promise<{ ok: true; call: DialedCall } | { ok: false; detail: string }>;
+  dial(line: LineConfig, to: string, options?: DialOptions): Promise<{ ok: true; call: DialedCall } | { ok: false; detail: string }>;
   sendSms(line: LineConfig, to: string, text: string): Promise<SmsResult>;
 }
 
 /** Simulated lines: every dial is a SimPhone call against Parley's own phone API. */
 export function simLineDrivers(sim: SimDriver): Pick<LineDrivers, 'dial' | 'sendSms'> {
   return {
-    async dial(_line, to) {
-      const dialed = await sim.dial({ number: to });
+    async dial(_line, to, options) {
+      const dialed = await sim.dial({ number: to, onMachine: options?.onMachine });
       if (!dialed.ok || !dialed.command_id) return { ok: false, detail: dialed.detail };
       const info = sim.activeCalls().find((c) => c.command_id === dialed.command_id);
       if (!info) return { ok: false, detail: 'sim: the call ended before it could be followed' };
@@ -55,6 +62,7 @@ export function simLineDrivers(sim: SimDriver): Pick<LineDrivers, 'dial' | 'send
           case 'completed':
             return { ...base, call_status: 'completed', outcome: 'answered' };
           case 'voicemail':
+            // A message left, or AMD's hang-up on the machine: `detail` tells which (MACHINE_REASONS).
             return { ...base, call_status: 'completed', outcome: 'voicemail' };
           case 'hung-up':
             // Hung up by us before anybody answered: `canceled`; after talking: `completed`.
@@ -91,7 +99,8 @@ export function simLineDrivers(sim: SimDriver): Pick<LineDrivers, 'dial' | 'send
 /**
  * ADB lines: the Clawfinger app places the call; Parley learns its fate from the voice session
  * the app opens. The app reports neither busy nor ringing states, so an unanswered call is
- * `no-answer` after `answerTimeoutMs` and a busy line also looks like `no-answer`.
+ * `no-answer` after `answerTimeoutMs` and a busy line also looks like `no-answer`. It has no AMD
+ * either: `onMachine` cannot apply, and a machine that answers is a conversation.
  */
 export function adbLineDrivers(adb: TelephonyDriver, db: Db, options: { answerTimeoutMs?: number; watchMs?: number } = {}): Pick<LineDrivers, 'dial' | 'sendSms'> {
   const answerTimeoutMs = options.answerTimeoutMs ?? 45_000;
@@ -144,7 +153,7 @@ export function lineDrivers(drivers: { sim?: Pick<LineDrivers, 'dial' | 'sendSms
     return d;
   };
   return {
-    dial: (line, to) => pick(line).dial(line, to),
+    dial: (line, to, options) => pick(line).dial(line, to, options),
     sendSms: (line, to, text) => pick(line).sendSms(line, to, text),
   };
 }

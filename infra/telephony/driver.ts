@@ -3,6 +3,7 @@
  * it (ADB to the Clawfinger app, or the simulated phone). Every dial and hangup goes through
  * `createCallControl`, which validates input and delegates to the configured driver.
  */
+import type { MachinePolicy } from '../../common/missions';
 import { normalizeE164 } from '../../common/phone-number';
 
 export interface TelephonyResult {
@@ -17,6 +18,8 @@ export interface DialInput {
   /** E.164 (the activity normalises and validates before a driver sees it). */
   number: string;
   serial?: string;
+  /** E07, where the line can detect machines (the simulated phone; the app has no AMD). */
+  onMachine?: MachinePolicy;
 }
 
 export interface DialResult extends TelephonyResult {

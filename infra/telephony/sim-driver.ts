@@ -74,7 +74,7 @@ export function createSimDriver(options: SimDriverOptions): SimDriver {
       const command_id = `sim-${randomUUID()}`;
       // Synchronously, the moment the line takes the dial: the record survives a worker killed
       // right after (the duplicate-dial test counts these lines).
-      if (options.dialLog) fs.appendFileSync(options.dialLog, JSON.stringify({ at: new Date().toISOString(), number: input.number, command_id }) + '\n');
+      if (options.dialLog) fs.appendFileSync(options.dialLog, JSON.stringify({ at: new Date().toISOString(), number: input.number, command_id, on_machine: input.onMachine ?? 'leave_message' }) + '\n');
       let persona: Persona;
       try {
         persona = personaFor(await loadPersonas(options.personasFile), input.number);
@@ -89,6 +89,7 @@ export function createSimDriver(options: SimDriverOptions): SimDriver {
         pace: options.pace,
         direction: 'outgoing',
         synthesize: options.synthesize,
+        onMachine: input.onMachine,
         onEvent: (event: SimEvent) => log?.info({ command_id, ...event }, `sim call ${event.type}`),
       });
       // run() never rejects; the catch only keeps a bug from becoming an unhandled rejection.

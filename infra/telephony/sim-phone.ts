@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createEspeakWasm } from '../speech/espeak-wasm';
 import { silenceWav, toPcm16Mono, wavDurationMs } from '../speech/wav';
+import { MACHINE_REASONS, type MachinePolicy } from '../../common/missions';
 import type { Persona } from './personas';
 
 export type SimPace = 'realtime' | 'fast';
@@ -55,6 +56,8 @@ export interface SimCallOptions {
   onEvent?: (event: SimEvent) => void;
   /** Text → WAV for the caller's lines; defaults to espeak-ng with the persona's voice. */
   synthesize?: (text: string, persona: Persona) => Promise<Buffer>;
+  /** E07, for a voicemail callee: the greeting left as a message (default), a hang-up, or no AMD. */
+  onMachine?: MachinePolicy;
 }
 
 export interface SimCallResult {
@@ -174,14 +177,21 @@ export class SimPhone {
     }
     await this.sleep(this.timing.ringMs);
     this.emit({ type: 'answered', number });
+    // AMD hears the machine before Parley says anything: no session, nothing recorded (E07).
+    const onMachine = this.options.onMachine ?? 'leave_message';
+    if (builtIn === 'voicemail' && onMachine !== 'leave_message') {
+      return this.finish(onMachine === 'hang_up' ? 'voicemail' : 'no-answer', 'voicemail', MACHINE_REASONS[onMachine]);
+    }
 
     const config = await this.request('GET', '/api/config/call');
     const greeting = String((this.direction === 'outgoing' ? config.greeting_outgoing : config.greeting_incoming) ?? '').trim();
     const stop = await this.turn(null, this.greetingForm(greeting));
     if (stop) return this.finish('hung-up', stop);
     if (builtIn === 'voicemail') {
+      // The greeting went onto the tape: the message left.
       this.ending = true;
-      return this.finish('voicemail', 'voicemail', await this.hangupGateway());
+      await this.hangupGateway();
+      return this.finish('voicemail', 'voicemail', MACHINE_REASONS.leave_message);
     }
 
     // An IVR answers with its menu first; the person behind it follows (E07's IVR guidance).

@@ -1,10 +1,12 @@
 /**
  * The planning and retry rules of declarative missions over the real stack, driven through /v1
  * (scripted lines, a local OpenAI-compatible test server for insights): M45 (`not_before`,
- * `not_after`), M46 (spacing, batches, one call per line), M47 (E06 rules by kind) and M49
+ * `not_after`), M46 (spacing, batches, one call per line), M47 (E06 rules by kind, E07 voicemail
+ * budgets) and M49
  * (negotiation). Times the rules speak of are plan times (`scheduled_at`, `next_attempt_at`);
  * the waits between them run ×0.0001.
  */
+import { MACHINE_REASONS } from '../../common/missions';
 import { readStream } from '../../infra/mission-stream';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server';
 import { startV1, until, type V1 } from '../support/v1';
@@ -119,33 +121,41 @@ test('M46: starts `spacing` apart, batches of batch_size in order (each after th
   }
 });
 
-test('M47: E06 by kind: retry delays, attempt caps (automated 4, service 3, professional 2), voicemail retried within the cap', async () => {
+test('M47: E06 by kind: retry delays, attempt caps (automated 4, service 3, professional 2), machines retried within the cap, voicemail caps (automated 0, service 1)', async () => {
   const [noAnswer, busy, failedThenAnswer, voicemail] = targets(4, 47100);
   const service = target('+13125547200', 'service');
   const professional = target('+13125547300', 'professional');
+  const serviceMachine = target('+13125547203', 'service');
   for (const t of [noAnswer, service, professional]) v1.lines.script(t.phone, Array(5).fill('no-answer'));
   v1.lines.script(busy.phone, Array(5).fill('busy'));
   v1.lines.script(failedThenAnswer.phone, ['failed', 'answer']);
-  v1.lines.script(voicemail.phone, Array(5).fill('voicemail'));
-  const all = [noAnswer, busy, failedThenAnswer, voicemail, service, professional];
+  for (const t of [voicemail, serviceMachine]) v1.lines.script(t.phone, Array(5).fill('voicemail'));
+  const all = [noAnswer, busy, failedThenAnswer, voicemail, service, serviceMachine, professional];
   const since = v1.lines.dials.length;
-  const m = await create('Rules', spec({ targets: all.slice(0, 5), throttle: { batch_size: 10, spacing: 'PT30S' }, schedule: { business_hours: false, avoid: [] } }));
+  const m = await create('Rules', spec({ targets: all.slice(0, 6), throttle: { batch_size: 10, spacing: 'PT30S' }, schedule: { business_hours: false, avoid: [] } }));
   // Every hour of every day is a business hour: "the next business day" is the next local day.
   const allDay = { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' };
   const pro = await create('Rules pro', spec({ targets: [professional], schedule: { business_hours: allDay } }));
   const [run, proRun] = await Promise.all([finished(m, 150_000), finished(pro, 150_000)]);
   expect([run.status, proRun.status]).toEqual(['succeeded', 'failed']);
   const count = (t: Obj) => dialsTo([t.phone], since).length;
-  expect(all.map(count)).toEqual([4, 4, 2, 4, 3, 2]);
+  expect(all.map(count)).toEqual([4, 4, 2, 4, 3, 3, 2]);
   expect([...run.result_payload.targets, ...proRun.result_payload.targets].map((t: Obj) => [t.phone, t.state, t.attempts])).toEqual([
     [noAnswer.phone, 'failed', 4],
     [busy.phone, 'failed', 4],
     [failedThenAnswer.phone, 'completed', 2],
-    // A voicemail on the last attempt still completes the event.
-    [voicemail.phone, 'completed', 4],
+    // `automated` has AMD off: its machine is never classified, so it ends like a no-answer.
+    [voicemail.phone, 'failed', 4],
     [service.phone, 'failed', 3],
+    // A voicemail on the last attempt still completes the event (its one message was left).
+    [serviceMachine.phone, 'completed', 3],
     [professional.phone, 'failed', 2],
   ]);
+
+  // E07, as the lines report each call: one message per service target, none for automated.
+  const reasons = (t: Obj) => v1.stack.testDb.db.callRecord.findMany({ where: { to: t.phone }, orderBy: { attempt: 'asc' } }).then((cs) => cs.map((c) => c.reason));
+  expect(await reasons(serviceMachine)).toEqual([MACHINE_REASONS.leave_message, MACHINE_REASONS.hang_up, MACHINE_REASONS.hang_up]);
+  expect(await reasons(voicemail)).toEqual(Array(4).fill(MACHINE_REASONS.undetected));
 
   // Each retry's plan time (next_attempt_at) against the end of the attempt before it.
   const db = v1.stack.testDb.db;
@@ -172,6 +182,7 @@ test('M47: E06 by kind: retry delays, attempt caps (automated 4, service 3, prof
   within(failedThenAnswer.phone, 5, 10, 1);
   within(voicemail.phone, 5, 15, 3);
   within(service.phone, 30, 120, 2);
+  within(serviceMachine.phone, 30, 120, 2);
   // professional: the next local day, within an hour of its opening (00:00 here).
   const [retry] = retries.get(professional.phone) ?? [];
   expect(retry).toBeDefined();

@@ -1,6 +1,7 @@
 /**
  * Replay scenarios of declarative runs (`declarativeRunWorkflow`, spec §5a): each class, a gate
- * approved / denied / timed out, an early stop, pause and resume, and a cancel. The rows the API
+ * approved / denied / timed out, an early stop, pause and resume, a cancel, and a run long enough
+ * to continue as new. The rows the API
  * would create are created here; lines are scripted; waits run ×0.0001.
  */
 import { randomUUID } from 'node:crypto';
@@ -13,7 +14,7 @@ import type { MissionScenario, MissionScenarioContext } from './mission-scenario
 const LINES = ['+15550100001', '+15550100002'];
 const target = (i: number, kind = 'automated') => ({ name: `Firm ${i}`, phone: `+1312555${String(7100 + i)}`, timezone: 'America/Chicago', kind });
 
-async function start(ctx: MissionScenarioContext, name: string, raw: Record<string, unknown>) {
+async function start(ctx: MissionScenarioContext, name: string, raw: Record<string, unknown>, extra: Partial<DeclarativeRunInput> = {}) {
   const spec = validateSpec({ assistant: { instructions: 'Ask for a quote.' }, schedule: { business_hours: false }, throttle: { spacing: 'PT30S' }, ...raw }, { numberZones: {} });
   const runId = `replay-${name}-${randomUUID()}`;
   const missionId = `replay-mission-${runId}`;
@@ -23,10 +24,10 @@ async function start(ctx: MissionScenarioContext, name: string, raw: Record<stri
   await ctx.db.missionRun.create({ data: { id: runId, missionId, accountId: 'default', status: 'running' } });
   let sequence = 0;
   for (const step of planOf(spec)) await ctx.db.planStep.create({ data: { id: randomUUID(), runId, stepId: step.step_id, description: step.description, sequence: ++sequence } });
-  const input: DeclarativeRunInput = { runId, missionId, accountId: 'default', spec, lines: LINES, assistantId, ownerPhone: '+15550109999', timeScale: 0.0001 };
+  const input: DeclarativeRunInput = { runId, missionId, accountId: 'default', spec, lines: LINES, assistantId, ownerPhone: '+15550109999', timeScale: 0.0001, ...extra };
   const workflowId = runWorkflowId(runId);
   const handle = await ctx.client.workflow.start('declarativeRunWorkflow', { taskQueue: ctx.taskQueue, workflowId, args: [input] });
-  return { handle, workflowId, runId };
+  return { handle, workflowId, runId, firstExecutionRunId: handle.firstExecutionRunId };
 }
 
 /** Decides the run's gate once it is open, as /v1/approvals would. */
@@ -120,6 +121,17 @@ export const declarativeScenarios: MissionScenario[] = [
       await new Promise((r) => setTimeout(r, 300));
       await handle.executeUpdate(updateRunUpdate, { args: [{ status: 'running' }] });
       return finish(handle, workflowId);
+    },
+  },
+  {
+    // Two batches per run: four targets take a continue-as-new (patched 'declarative-continue-as-new').
+    name: 'declarative-continue-as-new',
+    async run(ctx) {
+      const targets = [18, 19, 20, 21].map((i) => target(i));
+      const { handle, workflowId, firstExecutionRunId } = await start(ctx, 'continue', { class: 'sweep', targets, throttle: { batch_size: 1, spacing: 'PT30S' } }, { batchesPerRun: 2 });
+      await handle.result();
+      // The first run's history, which ends in continue-as-new, is the one recorded.
+      return { workflowId, runId: firstExecutionRunId };
     },
   },
   {

@@ -1,13 +1,14 @@
 /**
  * Replay scenarios of the missions workflows: scheduled calls (answered with insights, no answer
- * with retries, busy then answered, cancelled), a scheduled SMS, approvals (approved, expired)
- * and a compat run driven to `succeeded`. Lines are scripted; waits run ×0.0001.
+ * with retries, busy then answered, cancelled, stopped while its step syncs, a machine on every
+ * attempt), a scheduled SMS, approvals (approved, expired) and a compat run driven to
+ * `succeeded`. Lines are scripted; waits run ×0.0001.
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../infra/db';
 import { approvalWorkflowId, eventWorkflowId, runWorkflowId } from '../../common/missions';
-import { cancelEventUpdate, decideApprovalUpdate, updateRunUpdate, type ScheduledEventInput } from '../../workflows/missions/messages';
+import { cancelEventUpdate, decideApprovalUpdate, stopEventSignal, updateRunUpdate, type ScheduledEventInput } from '../../workflows/missions/messages';
 import type { ScriptedLines } from '../support/scripted-lines';
 
 export interface MissionScenarioContext {
@@ -15,6 +16,8 @@ export interface MissionScenarioContext {
   taskQueue: string;
   db: Db;
   lines: ScriptedLines;
+  /** Runs at the start of every `syncStep` activity while set: a scenario holds the sync open with it. */
+  beforeSyncStep: { hook: (() => Promise<void>) | null };
 }
 
 export interface MissionScenario {
@@ -112,6 +115,39 @@ export const missionScenarios: MissionScenario[] = [
       const { handle, workflowId } = await scheduleEvent(ctx, 'cancelled-live', { to: '+13125550009' });
       while ((await ctx.db.scheduledEvent.findFirst({ where: { id: workflowId.replace(/^event-/, '') } }))?.callStatus !== 'ringing') await new Promise((r) => setTimeout(r, 100));
       await handle.executeUpdate(cancelEventUpdate);
+      await handle.result();
+      return { workflowId };
+    },
+  },
+  {
+    // A run's stop that arrives while the event syncs its step: patched 'stop-before-dial'.
+    name: 'scheduled-call-stop-before-dial',
+    async run(ctx) {
+      let reached!: () => void;
+      const inSync = new Promise<void>((resolve) => (reached = resolve));
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      ctx.beforeSyncStep.hook = async () => {
+        reached();
+        await released;
+      };
+      try {
+        const { handle, workflowId } = await scheduleEvent(ctx, 'stop-before-dial', { to: '+13125550177', runId: 'replay-run-stop-before-dial', stepId: 'calls' });
+        await inSync;
+        await handle.signal(stopEventSignal, { hangup: true });
+        release();
+        await handle.result();
+        return { workflowId };
+      } finally {
+        ctx.beforeSyncStep.hook = null;
+      }
+    },
+  },
+  {
+    // A machine answers every attempt of a `service` event: one message, then hang-ups (patched 'voicemail-budget').
+    name: 'scheduled-call-voicemail-budget',
+    async run(ctx) {
+      const { handle, workflowId } = await scheduleEvent(ctx, 'voicemail-budget', { to: '+13125550003' });
       await handle.result();
       return { workflowId };
     },

@@ -47,19 +47,27 @@ async function main(): Promise<void> {
   llm.setReply('{"summary": "Quoted $240", "price_usd": 240, "scores": {"price": 7}}');
   const recordConfig = { lookup: (key: string) => (key === 'llm_base_url' ? llm.url : undefined) };
   const settings = createRuntimeSettings(db, recordConfig);
+  const activities = buildActivities({ db, config: recordConfig, engines: instantEngines(), lines, settings });
+  // A scenario may hold the step sync open, to record a message that arrives meanwhile.
+  const beforeSyncStep: { hook: (() => Promise<void>) | null } = { hook: null };
+  const syncStep = activities.syncStep;
+  activities.syncStep = async (input) => {
+    await beforeSyncStep.hook?.();
+    return syncStep(input);
+  };
   const nativeConnection = await NativeConnection.connect({ address });
   const worker = await Worker.create({
     connection: nativeConnection,
     taskQueue,
     workflowsPath: require.resolve('../../workflows'),
-    activities: buildActivities({ db, config: recordConfig, engines: instantEngines(), lines, settings }),
+    activities,
   });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
   fs.mkdirSync(HISTORIES_DIR, { recursive: true });
   try {
     await worker.runUntil(async () => {
-      const all = [...[...scenarios, ...botScenarios].map((s) => ({ name: s.name, run: () => s.run({ client, taskQueue, db, settings }) })), ...[...missionScenarios, ...declarativeScenarios].map((s) => ({ name: s.name, run: () => s.run({ client, taskQueue, db, lines }) }))];
+      const all = [...[...scenarios, ...botScenarios].map((s) => ({ name: s.name, run: () => s.run({ client, taskQueue, db, settings }) })), ...[...missionScenarios, ...declarativeScenarios].map((s) => ({ name: s.name, run: () => s.run({ client, taskQueue, db, lines, beforeSyncStep }) }))];
       for (const scenario of all) {
         if (only.length && !only.includes(scenario.name)) continue;
         const { workflowId, runId } = (await scenario.run()) as { workflowId: string; runId?: string };

@@ -1,14 +1,17 @@
 /**
  * Every committed history replays against the current workflow bundle: a change that would
- * break running workflows fails here. Record new histories with `npm run histories:record`.
+ * break running workflows fails here. A history recorded on a patch's new branch fails against
+ * the workflows with that branch removed. Record new histories with `npm run histories:record`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { DefinePlugin } from 'webpack';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { BUNDLE_PATH, HISTORIES_DIR } from '../support/paths';
 import { scenarios } from './scenarios';
+import { declarativeScenarios } from './declarative-scenarios';
 import { missionScenarios } from './mission-scenarios';
 import { botScenarios } from './bot-scenarios';
 
@@ -16,7 +19,7 @@ const files = fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).s
 const load = (file: string) => historyFromJSON(JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, file), 'utf8')));
 
 test('every scenario has a committed history', () => {
-  expect(files.map((f) => f.replace(/\.json$/, ''))).toEqual(expect.arrayContaining([...scenarios, ...missionScenarios, ...botScenarios].map((s) => s.name)));
+  expect(files.map((f) => f.replace(/\.json$/, ''))).toEqual(expect.arrayContaining([...scenarios, ...missionScenarios, ...declarativeScenarios, ...botScenarios].map((s) => s.name)));
 });
 
 test.each(files)('%s replays against the current workflows', async (file) => {
@@ -29,5 +32,26 @@ test('a changed workflow fails replay with DeterminismViolationError', async () 
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
   });
   const file = 'call-session-ended-by-api.json';
+  await expect(Worker.runReplayHistory({ workflowBundle: { code } }, load(file), file)).rejects.toBeInstanceOf(DeterminismViolationError);
+});
+
+/** Each patch and a history that took its new branch. */
+const patchedHistories: Array<[string, string]> = [
+  ['stop-before-dial', 'scheduled-call-stop-before-dial.json'],
+  ['voicemail-budget', 'scheduled-call-voicemail-budget.json'],
+  ['declarative-continue-as-new', 'declarative-continue-as-new.json'],
+  ['mission-local-writes', 'scheduled-call-voicemail-budget.json'],
+];
+
+test.each(patchedHistories)('with patch %s removed, %s fails replay with DeterminismViolationError', async (patchId, file) => {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+    webpackConfigHook: (config) => ({
+      ...config,
+      resolve: { ...config.resolve, alias: { ...(config.resolve?.alias as Record<string, string | false>), '@temporalio/workflow$': require.resolve('./fixtures/without-patch') } },
+      plugins: [...(config.plugins ?? []), new DefinePlugin({ REMOVED_PATCH: JSON.stringify(patchId) })],
+    }),
+  });
   await expect(Worker.runReplayHistory({ workflowBundle: { code } }, load(file), file)).rejects.toBeInstanceOf(DeterminismViolationError);
 });

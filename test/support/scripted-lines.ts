@@ -1,6 +1,7 @@
 /**
  * TEST DOUBLE: phone lines whose callees behave by number, instantly and without audio, for the
- * missions tests. Suffix 0000 never answers, 0001 is busy, 0002 fails, 0003 is a voicemail,
+ * missions tests. Suffix 0000 never answers, 0001 is busy, 0002 fails, 0003 is a voicemail
+ * (a message left, AMD's hang-up or, AMD off, no answer: as the dial's `onMachine` says),
  * 0009 rings until hung up; anything else answers, says one line (stored as a voice session with
  * one turn, so insights have a transcript) and hangs up. `sequence` scripts outcomes per number
  * for successive attempts (e.g. busy, then answer).
@@ -9,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../infra/db';
 import type { LineConfig } from '../../infra/missions-config';
 import type { LineCallResult, LineDrivers } from '../../activities/missions/lines';
+import { MACHINE_REASONS } from '../../common/missions';
 import type { MissionLines } from '../../worker/activities';
 
 export type Scripted = 'answer' | 'no-answer' | 'busy' | 'failed' | 'voicemail' | 'hold';
@@ -29,7 +31,7 @@ export function scriptedLines(db: Db, lines: LineConfig[], options: { callMs?: n
   const scripts = new Map<string, Scripted[]>();
   const callMs = options.callMs ?? 50;
   const drivers: LineDrivers = {
-    async dial(line, to) {
+    async dial(line, to, options) {
       dials.push({ from: line.number, to, at: Date.now() });
       const behaviour = scripts.get(to)?.shift() ?? BY_SUFFIX[to.slice(-4)] ?? 'answer';
       let sid = '';
@@ -45,7 +47,10 @@ export function scriptedLines(db: Db, lines: LineConfig[], options: { callMs?: n
             .then(() => later({ call_status: 'completed', outcome: 'answered', session_id: sid }));
           return;
         }
-        if (behaviour === 'voicemail') return later({ call_status: 'completed', outcome: 'voicemail', session_id: '' });
+        if (behaviour === 'voicemail') {
+          const onMachine = options?.onMachine ?? 'leave_message';
+          return later({ call_status: onMachine === 'undetected' ? 'no-answer' : 'completed', outcome: onMachine === 'undetected' ? null : 'voicemail', session_id: '', detail: MACHINE_REASONS[onMachine] });
+        }
         later({ call_status: behaviour, outcome: null, session_id: '' });
       });
       return { ok: true, call: { sessionId: () => sid, done, hangup: async () => hangup() } };

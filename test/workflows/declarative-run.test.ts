@@ -1,7 +1,7 @@
 /**
  * declarativeRunWorkflow on the real dev server with in-memory activities (scripted callees,
  * insights by number): the five classes, gates approved/denied/timed out, early stop, pause and
- * resume, cancel, and the E09 failure sequence.
+ * resume, cancel, the E09 failure sequence, and continue-as-new between batches.
  */
 import { randomUUID } from 'node:crypto';
 import { Client, WorkflowHandle } from '@temporalio/client';
@@ -257,4 +257,27 @@ test('pause holds new batches, resume continues; a paused run refuses pause; can
   });
   expect(w.run().result).toEqual({ status: 'cancelled', reason: 'enough', failed_step: null });
   expect(w.dials.length).toBeLessThan(4);
+});
+
+test('a long run continues as new between batches (batchesPerRun) and the next run picks up at its cursor', async () => {
+  const w = world({});
+  const input = { ...inputOf({ class: 'sweep', targets: targets(5), throttle: { batch_size: 1, spacing: 'PT30S' } }), batchesPerRun: 2 };
+  const { result, runs } = await withWorker(w, async (tq) => {
+    const handle = await start(tq, input);
+    const result = await handle.result();
+    // Follow the chain from the first run, as the benchmark does.
+    const runs: string[] = [];
+    for (let runId: string | undefined = handle.firstExecutionRunId; runId; ) {
+      runs.push(runId);
+      const history = await client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+      const next: string | null | undefined = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+      runId = next ?? undefined;
+    }
+    return { result, runs };
+  });
+  expect(result).toEqual({ status: 'succeeded' });
+  // Five batches, two per run: three runs, every target called once and reported once.
+  expect(runs).toHaveLength(3);
+  expect(w.run().payload.targets.map((t: { phone: string; state: string }) => [t.phone, t.state])).toEqual(targets(5).map((t) => [t.phone, 'completed']));
+  expect(w.dials.map((d) => d.to).sort()).toEqual(targets(5).map((t) => t.phone));
 });

@@ -1,10 +1,11 @@
 /**
  * scheduledEventWorkflow with in-memory activities: the retry table by kind, voicemail on the
- * last attempt, a cancel during the wait, and insights before `completed`.
+ * last attempt, the voicemail budget by kind (E06/E07), a cancel during the wait, and insights
+ * before `completed`.
  */
 import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
-import type { AttemptOutcome, EventKind } from '../../common/missions';
+import type { AttemptOutcome, EventKind, MachinePolicy } from '../../common/missions';
 import { cancelEventUpdate, type ScheduledEventInput, stopEventSignal } from '../../workflows/missions/messages';
 import { connectTestClient, createTestWorker } from '../support/temporal';
 
@@ -14,16 +15,21 @@ beforeAll(async () => {
 });
 afterAll(async () => client.connection.close());
 
-/** Fake activities: scripted call outcomes; every projection write recorded in order. */
+/**
+ * Fake activities: scripted call outcomes; every projection write recorded in order. A scripted
+ * `voicemail` is a machine: it obeys the dial's `onMachine` like the lines do (AMD off: no-answer).
+ */
 function fakes(outcomes: Array<AttemptOutcome['call_status'] | 'voicemail'>) {
   const log: string[] = [];
   const script = [...outcomes];
   return {
     log,
     activities: {
-      async placeCall(input: { callId: string; attempt: number }): Promise<AttemptOutcome> {
+      async placeCall(input: { callId: string; attempt: number; onMachine?: MachinePolicy }): Promise<AttemptOutcome> {
         const next = script.shift() ?? 'completed';
         log.push(`dial#${input.attempt}:${next}`);
+        if (next === 'voicemail') log.push(`machine#${input.attempt}:${input.onMachine ?? 'none'}`);
+        if (next === 'voicemail' && input.onMachine === 'undetected') return { call_status: 'no-answer', outcome: null, call_id: input.callId };
         return next === 'voicemail' ? { call_status: 'completed', outcome: 'voicemail', call_id: input.callId } : { call_status: next, outcome: next === 'completed' ? 'answered' : null, call_id: input.callId };
       },
       async readCallOutcome(): Promise<AttemptOutcome | null> {
@@ -73,6 +79,20 @@ test('a voicemail is retried like no-answer; on the last attempt it completes wi
   const { result, log } = await run('service', ['voicemail', 'voicemail', 'voicemail']);
   expect(result).toEqual({ status: 'completed', retry_count: 2 });
   expect(log).not.toContain('insights');
+});
+
+test('E06/E07: a service or professional machine gets one message, later attempts hang up; automated (AMD off) gets none', async () => {
+  const machines = (log: string[]) => log.filter((l) => l.startsWith('machine#'));
+  const service = await run('service', ['voicemail', 'voicemail', 'voicemail']);
+  expect(machines(service.log)).toEqual(['machine#1:leave_message', 'machine#2:hang_up', 'machine#3:hang_up']);
+  // Busy first: the budget is per target over its attempts, not per attempt number.
+  const professional = await run('professional', ['busy', 'voicemail']);
+  expect(machines(professional.log)).toEqual(['machine#2:leave_message']);
+  expect(professional.result).toEqual({ status: 'completed', retry_count: 1 });
+  // Without AMD the machine is never classified: retried and failed like a line nobody answers.
+  const automated = await run('automated', ['voicemail', 'voicemail', 'voicemail', 'voicemail']);
+  expect(machines(automated.log)).toEqual(['machine#1:undetected', 'machine#2:undetected', 'machine#3:undetected', 'machine#4:undetected']);
+  expect(automated.result).toEqual({ status: 'failed', retry_count: 3 });
 });
 
 test('an answered call: insights are extracted before the event is saved completed; canceled by the driver is final', async () => {

@@ -59,6 +59,7 @@ export async function declarativeRunWorkflow(input: DeclarativeRunInput): Promis
   );
 
   const phases = planOf(spec);
+  let batchesThisRun = 0;
   const setStep = (stepId: string, status: string, summary: string, payload?: object) => runLog().setStep({ runId, stepId, status, summary, payload });
 
   async function callsPhase(phase: PlanPhase) {
@@ -74,7 +75,7 @@ export async function declarativeRunWorkflow(input: DeclarativeRunInput): Promis
         await condition(() => !control.paused || control.cancel);
         continue;
       }
-      if (workflowInfo().continueAsNewSuggested) {
+      if (workflowInfo().continueAsNewSuggested || batchesThisRun >= (input.batchesPerRun ?? Infinity)) {
         // Between batches nothing is open: the next run picks up at the cursor (bounded history).
         await condition(allHandlersFinished);
         await continueAsNew<typeof declarativeRunWorkflow>({ ...input, state: st });
@@ -92,6 +93,7 @@ export async function declarativeRunWorkflow(input: DeclarativeRunInput): Promis
       }
       const prompt = spec.class === 'negotiation' ? negotiationPrompt(st.baseInstructions, allOutcomes(st)) : null;
       await runBatch(input, st, control, phase.step_id, batch, prompt);
+      batchesThisRun += 1;
       st.cursor += batch.length;
     }
     const rest = targets.slice(st.cursor).map((t) => ({ ...skipped(t.name, t.phone), state: 'cancelled' }));

@@ -4,7 +4,7 @@
  * `/v1/approvals` and approval.sh decide it) and the action. Deterministic code only.
  */
 import { type ChildWorkflowHandle, condition, patched, startChild, uuid4 } from '@temporalio/workflow';
-import { approvalWorkflowId, eventWorkflowId } from '../../common/missions';
+import { AMD_BY_KIND, approvalWorkflowId, eventWorkflowId, VOICEMAIL_BUDGET } from '../../common/missions';
 import { planBatch, windowRules } from '../../common/mission-planner';
 import { insightSchema, stopConditionHolds, type TargetOutcome, weightedScore } from '../../common/mission-results';
 import type { SpecGate, SpecTarget } from '../../common/mission-spec';
@@ -41,6 +41,8 @@ function callPlan(input: DeclarativeRunInput, target: SpecTarget, instructions: 
     busy: spec.retry.busy,
     failed: spec.retry.failed,
     maxAttempts: spec.retry.maxAttempts[target.kind],
+    amd: AMD_BY_KIND[target.kind],
+    voicemails: VOICEMAIL_BUDGET[target.kind],
     instructions,
     insightTemplate: { name: 'summary', instructions: 'Summarise the call in `summary` and fill the other fields from what the callee said.', schema: insightSchema(spec) },
   };

@@ -61,6 +61,9 @@ export interface DeclarativeCallPlan {
   busy: [number, number];
   failed: [number, number];
   maxAttempts: number;
+  /** E06/E07: answering-machine detection, and the voicemails the target may get in all. */
+  amd: boolean;
+  voicemails: number;
   /** The per-event prompt (negotiation findings); null = the assistant's instructions. */
   instructions: string | null;
   /** The insight template: the spec's schema (plus rubric scores). */
@@ -119,6 +122,11 @@ export interface DeclarativeRunInput {
   timeScale: number;
   /** Carried over continue-as-new. */
   state?: DeclarativeState;
+  /**
+   * Batches per run before continue-as-new, even before Temporal suggests it (history size);
+   * absent = only when suggested. Replay recording uses a small one to reach that path quickly.
+   */
+  batchesPerRun?: number;
 }
 
 /** What a declarative run has done so far (small: it crosses continue-as-new). */

@@ -10,7 +10,7 @@ import {
   uuid4,
 } from '@temporalio/workflow';
 import { CallStatusAttribute } from '../../common/search-attributes';
-import { type AttemptOutcome, EVENT_TERMINAL, MAX_ATTEMPTS, retryDelayRange } from '../../common/missions';
+import { AMD_BY_KIND, type AttemptOutcome, EVENT_TERMINAL, type MachinePolicy, MAX_ATTEMPTS, machinePolicy, retryDelayRange, VOICEMAIL_BUDGET } from '../../common/missions';
 import { calls, insights, projection, store } from './activities';
 import { nextAllowedStart } from '../../common/business-hours';
 import { retryStart } from '../../common/mission-planner';
@@ -55,12 +55,12 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
     state.status = status;
   }
 
-  async function attemptCall(attempt: number): Promise<AttemptOutcome> {
+  async function attemptCall(attempt: number, onMachine: MachinePolicy | null): Promise<AttemptOutcome> {
     const callId = uuid4();
     const scope = new CancellationScope();
     live = scope;
     try {
-      const args = { callId, accountId: input.accountId, eventId: input.eventId, assistantId: input.assistantId, attempt, from: input.from, to: input.to, ...(plan ? { instructions: plan.instructions } : {}) };
+      const args = { callId, accountId: input.accountId, eventId: input.eventId, assistantId: input.assistantId, attempt, from: input.from, to: input.to, ...(plan ? { instructions: plan.instructions } : {}), ...(onMachine ? { onMachine } : {}) };
       return await scope.run(() => calls.placeCall(args));
     } catch (err) {
       if (!isCancellation(err)) {
@@ -73,6 +73,9 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
   }
 
   const plan = input.plan;
+  // E06/E07: a machine gets a message while the target's voicemail budget (over all its
+  // attempts) lasts, then a hang-up. Before this patch every machine got a message.
+  const machine = patched('voicemail-budget') ? { amd: plan ? plan.amd : AMD_BY_KIND[input.kind], budget: plan ? plan.voicemails : VOICEMAIL_BUDGET[input.kind], left: 0 } : null;
   const maxAttempts = plan?.maxAttempts ?? MAX_ATTEMPTS[input.kind];
   let waitMs = Math.max(0, (input.scheduledAt - Date.now()) * input.timeScale);
   for (let attempt = 1; ; attempt++) {
@@ -109,7 +112,9 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
       break;
     }
 
-    const outcome = await attemptCall(attempt);
+    const onMachine = machine && machinePolicy(machine.amd, machine.budget, machine.left);
+    const outcome = await attemptCall(attempt, onMachine);
+    if (machine && onMachine === 'leave_message' && outcome.outcome === 'voicemail') machine.left += 1;
     upsertSearchAttributes([{ key: CallStatusAttribute, value: outcome.call_status }]);
     const conversation = { callStatus: outcome.call_status, conversationId: outcome.call_id };
     if (state.cancelRequested && outcome.call_status === 'canceled') {

@@ -1,5 +1,5 @@
 /** The missions plane's I/O-free rules: status transitions, retry tables, slugs, merge patch, config. */
-import { canonicalRunStatus, mergePatch, retryDelayRange, runTransitionAllowed, slugify, stepTransitionAllowed, MAX_ATTEMPTS } from '../../../common/missions';
+import { AMD_BY_KIND, canonicalRunStatus, machinePolicy, mergePatch, retryDelayRange, runTransitionAllowed, slugify, stepTransitionAllowed, MAX_ATTEMPTS, VOICEMAIL_BUDGET, type EventKind } from '../../../common/missions';
 import { loadConfig } from '../../../infra/config';
 
 test('run statuses: aliases, transitions, terminal is final', () => {
@@ -33,6 +33,13 @@ test('E05/E06 retry tables', () => {
   expect(retryDelayRange(o('completed', 'answered'), 'service')).toBeNull();
   expect(retryDelayRange(o('canceled'), 'service')).toBeNull();
   expect(MAX_ATTEMPTS).toEqual({ automated: 4, service: 3, professional: 2 });
+});
+
+test('E06/E07 machines by kind: the policy of three successive machine answers', () => {
+  const three = (kind: EventKind) => [0, 1, 1].map((left) => machinePolicy(AMD_BY_KIND[kind], VOICEMAIL_BUDGET[kind], left));
+  expect(three('automated')).toEqual(['undetected', 'undetected', 'undetected']);
+  expect(three('service')).toEqual(['leave_message', 'hang_up', 'hang_up']);
+  expect(three('professional')).toEqual(['leave_message', 'hang_up', 'hang_up']);
 });
 
 test('slugify matches the CLI', () => {

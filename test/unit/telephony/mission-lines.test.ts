@@ -42,6 +42,19 @@ test.each([
   expect(await dialed.call.done).toMatchObject({ call_status: status, outcome });
 });
 
+test("a dial's onMachine (E07) reaches the simulated phone; a dial without one leaves a message as before", async () => {
+  const { sim } = fakeSim({ outcome: 'voicemail', session_id: '', turns: 0 });
+  const dials: unknown[] = [];
+  const dial = sim.dial.bind(sim);
+  sim.dial = async (input) => (dials.push(input), dial(input));
+  await simLineDrivers(sim).dial(line, '+13125550103', { onMachine: 'hang_up' });
+  await simLineDrivers(sim).dial(line, '+13125550103');
+  expect(dials).toEqual([
+    { number: '+13125550103', onMachine: 'hang_up' },
+    { number: '+13125550103', onMachine: undefined },
+  ]);
+});
+
 test('a simulated call Parley hangs up before answer is canceled', async () => {
   const { sim, aborted } = fakeSim({ outcome: 'hung-up', session_id: '', turns: 0 });
   const dialed = await simLineDrivers(sim).dial(line, '+13125550101');

@@ -12,6 +12,7 @@ import { createSimDriver } from '../../../infra/telephony/sim-driver';
 import { DEFAULT_GREETING_HINT, IVR_MENU, runSimCall, SimPhone, type SimEvent } from '../../../infra/telephony/sim-phone';
 import { isRiffPcm16Mono, parseWav, silenceWav, wavDurationMs } from '../../../infra/speech/wav';
 import { main } from '../../../cli/parley';
+import { MACHINE_REASONS } from '../../../common/missions';
 import type { CliIo } from '../../../cli/subcommand';
 
 interface RecordedRequest {
@@ -234,6 +235,17 @@ describe('SimPhone', () => {
     expect(gateway.hangups().map((h) => h.json)).toEqual([{ session_id: SID }]);
   });
 
+  it.each([
+    ['leave_message', 'voicemail', 1],
+    ['hang_up', 'voicemail', 0],
+    ['undetected', 'no-answer', 0],
+  ] as const)('0003 voicemail with onMachine %s: %s, %i turn(s) onto the tape (E07)', async (onMachine, outcome, turns) => {
+    gateway = await startFakeGateway();
+    const result = await runSimCall({ baseUrl: gateway.baseUrl, number: '+15550100003', persona: SHORT, pace: 'fast', onMachine });
+    expect(result).toMatchObject({ outcome, turns, detail: MACHINE_REASONS[onMachine] });
+    expect(gateway.turns()).toHaveLength(turns);
+  });
+
   it('stops when the gateway says the session ended', async () => {
     gateway = await startFakeGateway({
       respond: (_turn, i) => (i === 1 ? { ok: false, session_id: SID, ended: true, detail: 'session ended' } : okTurn(i)),
@@ -317,6 +329,16 @@ describe('createSimDriver', () => {
     release();
     await waitFor(() => driver.activeCalls().length === 0);
     await expect(driver.hangup({ serial: 'sim' })).resolves.toEqual({ ok: false, detail: 'sim: no active call', serial: 'sim' });
+    await driver.close();
+  });
+
+  it("a dial's onMachine reaches the simulated call and the dial log", async () => {
+    gateway = await startFakeGateway();
+    const dialLog = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'parley-dial-')), 'dials.jsonl');
+    const driver = createSimDriver({ baseUrl: gateway.baseUrl, pace: 'fast', dialLog });
+    await driver.dial({ number: '+15550100003', onMachine: 'hang_up' });
+    await expect(driver.activeCalls()[0].done).resolves.toMatchObject({ outcome: 'voicemail', turns: 0, detail: MACHINE_REASONS.hang_up });
+    expect(JSON.parse(fs.readFileSync(dialLog, 'utf8'))).toMatchObject({ number: '+15550100003', on_machine: 'hang_up' });
     await driver.close();
   });
 
