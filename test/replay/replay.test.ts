@@ -41,6 +41,8 @@ const patchedHistories: Array<[string, string]> = [
   ['voicemail-budget', 'scheduled-call-voicemail-budget.json'],
   ['declarative-continue-as-new', 'declarative-continue-as-new.json'],
   ['mission-local-writes', 'scheduled-call-voicemail-budget.json'],
+  ['mission-local-writes', 'declarative-sweep-local-writes.json'],
+  ['cancel-waits-for-events', 'declarative-cancel-waits.json'],
 ];
 
 test.each(patchedHistories)('with patch %s removed, %s fails replay with DeterminismViolationError', async (patchId, file) => {
