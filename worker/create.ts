@@ -28,8 +28,8 @@ export function createParleyWorker(deps: {
     shutdownGraceTime: '10 seconds',
     // Cancellation reaches a running activity only with a heartbeat's answer, and the SDK holds
     // heartbeats back to 80 % of the heartbeat timeout (24 s for placeCall): sending placeCall's
-    // half-second heartbeats as they come lets `call.sh end` hang up within 2 s.
-    maxHeartbeatThrottleInterval: '500 milliseconds',
+    // quarter-second heartbeats as they come lets `call.sh end` hang up within 2 s.
+    maxHeartbeatThrottleInterval: '250 milliseconds',
     ...deps.tracing,
     ...deps.tuning,
   });
