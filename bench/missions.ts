@@ -75,7 +75,7 @@ export async function missionBench(opts: { temporalAddress: string }): Promise<M
     PARLEY_LLM_ENGINE: 'echo',
     PARLEY_LOG_LEVEL: 'warn',
   };
-  const worker = fork(path.join(__dirname, 'mission-worker.ts'), [], { env, execArgv: ['--import', 'tsx', ...(process.env.PARLEY_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PARLEY_BENCH_CPU_PROF}`] : [])], cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const worker = fork(path.join(__dirname, 'worker.ts'), ['--missions'], { env, execArgv: ['--import', 'tsx', ...(process.env.PARLEY_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PARLEY_BENCH_CPU_PROF}`] : [])], cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const connection = await Connection.connect({ address: opts.temporalAddress });
   const client = new Client({ connection });
   try {

@@ -1,13 +1,18 @@
 /**
  * The benchmark's worker process: the real worker setup (workflows, activities, database) with
  * instant in-process speech engines, so the benchmark measures Parley, not a model; and the
- * floor's bare workflow (bench/floor-workflow.ts) on a task queue of its own.
+ * floor's bare workflow (bench/floor-workflow.ts) on a task queue of its own. With `--missions`
+ * (bench/missions.ts) it dials instant lines (bench/instant-lines.ts) instead of running the floor,
+ * so the mission figure measures the missions engine, not calls.
  */
 import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
 import { loadConfig } from '../infra/config';
 import { createDb, prepareDb } from '../infra/db';
 import { createParleyWorker } from '../worker/create';
 import { instantEngines } from './instant-engines';
+import { instantLines } from './instant-lines';
+
+const missions = process.argv.includes('--missions');
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -20,18 +25,21 @@ async function main(): Promise<void> {
     config,
     db,
     engines: instantEngines(),
+    ...(missions ? { lines: { lines: config.missions.lines, drivers: instantLines() } } : {}),
     tuning: { maxConcurrentWorkflowTaskExecutions: 100, maxConcurrentActivityTaskExecutions: 200 },
   });
   // The floor's bare workflow, on its own task queue in the same process (idle until driven).
-  const floor = await Worker.create({
-    connection,
-    taskQueue: `${config.taskQueue}-floor`,
-    workflowsPath: require.resolve('./floor-workflow'),
-    activities: { async noop() {} },
-    maxConcurrentWorkflowTaskExecutions: 100,
-  });
+  const floor = missions
+    ? null
+    : await Worker.create({
+        connection,
+        taskQueue: `${config.taskQueue}-floor`,
+        workflowsPath: require.resolve('./floor-workflow'),
+        activities: { async noop() {} },
+        maxConcurrentWorkflowTaskExecutions: 100,
+      });
   process.send?.('ready');
-  await Promise.all([worker.run(), floor.run()]);
+  await Promise.all([worker.run(), floor?.run()]);
   await connection.close();
   await db.$disconnect();
 }
