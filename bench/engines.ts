@@ -13,6 +13,7 @@ import os from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { buildApp } from '../api/app';
 import { loadConfig } from '../infra/config';
+import { WORKER_NODE_ARGS } from '../infra/worker-args';
 import { createDb, prepareDb } from '../infra/db';
 import { freePort, startDevServer } from '../infra/dev-server';
 import { applyMigrations } from '../prisma/migrate';
@@ -112,7 +113,7 @@ export async function benchEngines(opts: { env: NodeJS.ProcessEnv; temporal: Cli
   process.stdout.write(`engines: ${n} caller turns through a worker on the embedded defaults…\n`);
   const taskQueue = `bench-embedded-${randomUUID()}`;
   const env = { ...opts.env, PARLEY_TASK_QUEUE: taskQueue, PARLEY_LLM_ENGINE: '', PARLEY_LLM_BASE_URL: '', PARLEY_LOG_LEVEL: 'info' };
-  const worker = fork(path.join(ROOT, 'worker', 'main.ts'), [], { env, execArgv: ['--import', 'tsx'], cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const worker = fork(path.join(ROOT, 'worker', 'main.ts'), [], { env, execArgv: [...WORKER_NODE_ARGS], cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   await new Promise<void>((resolve, reject) => {
     let out = '';
     worker.stdout!.on('data', (c: Buffer) => {

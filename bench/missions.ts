@@ -17,6 +17,7 @@ import { runWorkflowId } from '../common/missions';
 import { planOf, validateSpec, type SpecTarget } from '../common/mission-spec';
 import { createDb, prepareDb } from '../infra/db';
 import { freePort, startDevServer } from '../infra/dev-server';
+import { WORKER_NODE_ARGS } from '../infra/worker-args';
 import { applyMigrations } from '../prisma/migrate';
 import type { DeclarativeRunInput } from '../workflows/missions/messages';
 
@@ -75,7 +76,7 @@ export async function missionBench(opts: { temporalAddress: string }): Promise<M
     PARLEY_LLM_ENGINE: 'echo',
     PARLEY_LOG_LEVEL: 'warn',
   };
-  const worker = fork(path.join(__dirname, 'worker.ts'), ['--missions'], { env, execArgv: ['--import', 'tsx', ...(process.env.PARLEY_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PARLEY_BENCH_CPU_PROF}`] : [])], cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const worker = fork(path.join(__dirname, 'worker.ts'), ['--missions'], { env, execArgv: [...WORKER_NODE_ARGS, ...(process.env.PARLEY_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PARLEY_BENCH_CPU_PROF}`] : [])], cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const connection = await Connection.connect({ address: opts.temporalAddress });
   const client = new Client({ connection });
   try {

@@ -27,6 +27,7 @@ import { buildApp } from '../api/app';
 import { readTurnForm } from '../api/turn-form';
 import { createTurnActivities } from '../activities/turn';
 import { loadConfig } from '../infra/config';
+import { WORKER_NODE_ARGS } from '../infra/worker-args';
 import { createDb, prepareDb } from '../infra/db';
 import { freePort, startDevServer } from '../infra/dev-server';
 import { putBlob } from '../infra/blobs';
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
   const db = createDb(config.databaseUrl);
   await prepareDb(db, config.databaseUrl);
 
-  const worker = fork(path.join(__dirname, 'worker.ts'), [], { env, execArgv: ['--import', 'tsx', ...(process.env.PARLEY_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PARLEY_BENCH_CPU_PROF}`] : [])], cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const worker = fork(path.join(__dirname, 'worker.ts'), [], { env, execArgv: [...WORKER_NODE_ARGS, ...(process.env.PARLEY_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PARLEY_BENCH_CPU_PROF}`] : [])], cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   await new Promise<void>((resolve, reject) => {
     worker.once('message', () => resolve());
     worker.once('exit', (code) => reject(new Error(`bench worker exited (${code})`)));

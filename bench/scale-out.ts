@@ -10,6 +10,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Client } from 'pg';
 import { freePort } from '../infra/dev-server';
+import { WORKER_NODE_ARGS } from '../infra/worker-args';
 import { applyMigrations } from '../prisma/migrate';
 import { parleyCall, ramp, type StepResult } from './load';
 
@@ -30,7 +31,7 @@ export type ScaleOutResults =
 const ROOT = path.resolve(__dirname, '..');
 
 function start(script: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return fork(path.join(ROOT, script), [], { env, execArgv: ['--import', 'tsx'], cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return fork(path.join(ROOT, script), [], { env, execArgv: [...WORKER_NODE_ARGS], cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
 function ready(child: ChildProcess): Promise<void> {

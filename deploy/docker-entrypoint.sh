@@ -5,7 +5,7 @@
 set -e
 case "$1" in
   api)     shift; exec node --import tsx api/server.ts "$@" ;;
-  worker)  shift; exec node --import tsx worker/main.ts "$@" ;;
+  worker)  shift; exec node --require ./worker/workflow-threads.cjs --import tsx worker/main.ts "$@" ;;
   migrate) shift; exec node --import tsx prisma/tasks.ts migrate "$@" ;;
 esac
 exec "$@"

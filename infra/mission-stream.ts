@@ -14,10 +14,21 @@ type Tx = Pick<Db, 'missionRun' | 'missionEvent' | '$queryRawUnsafe'>;
 const STREAM_APPEND_LOCK = 7_225_002;
 const isPostgres = (db: unknown) => (db as { _activeProvider?: string })._activeProvider === 'postgresql';
 
-/** Appends one change of run `runId` inside the caller's transaction (no-op for an unknown run). */
-export async function appendStreamEvent(tx: Tx, runId: string, kind: StreamKind, data: Record<string, unknown>): Promise<void> {
-  const run = await tx.missionRun.findUnique({ where: { id: runId }, select: { accountId: true, missionId: true } });
+/** Where a run's changes are logged: the run and the account and mission it belongs to. */
+export interface RunScope {
+  id: string;
+  accountId: string;
+  missionId: string;
+}
+
+/**
+ * Appends one change of a run inside the caller's transaction: given the run's id, it looks the
+ * run up (no-op for an unknown run); given a run row the caller already read, it does not.
+ */
+export async function appendStreamEvent(tx: Tx, runOrId: string | RunScope, kind: StreamKind, data: Record<string, unknown>): Promise<void> {
+  const run = typeof runOrId === 'string' ? await tx.missionRun.findUnique({ where: { id: runOrId }, select: { id: true, accountId: true, missionId: true } }) : runOrId;
   if (!run) return;
+  const runId = run.id;
   if (isPostgres(tx)) await tx.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${STREAM_APPEND_LOCK})::text`);
   await tx.missionEvent.create({ data: { accountId: run.accountId, missionId: run.missionId, runId, kind, dataJson: JSON.stringify(data) } });
 }

@@ -48,7 +48,12 @@ async function main(): Promise<void> {
   if (config.speech.llm.engine === 'echo') {
     log.warn('PARLEY_LLM_ENGINE=echo: the echo responder answers by repeating the caller; it is not a language model');
   }
-  log.info({ taskQueue: config.taskQueue, temporal: config.temporalAddress }, 'worker polling');
+  // Started without worker/workflow-threads.cjs (WORKER_NODE_ARGS), the workflow threads keep the
+  // SDK's stack trace hook: correct, but every workflow task costs more CPU (docs/benchmark.md).
+  const preloaded = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => arg.includes('workflow-threads.cjs'));
+  if (!preloaded) log.warn('started without --require worker/workflow-threads.cjs: workflow threads keep the stack trace promise hook and use more CPU per task');
+  const stackTraces = !preloaded || process.env.PARLEY_WORKFLOW_STACK_TRACES === '1';
+  log.info({ taskQueue: config.taskQueue, temporal: config.temporalAddress, workflowStackTraces: stackTraces }, 'worker polling');
   try {
     await worker.run();
   } finally {

@@ -52,8 +52,8 @@ export function createInsightActivities(deps: { db: Db; settings: Pick<RuntimeSe
   }
 
   return {
-    /** Extracts the assistant's insight from a call's transcript and stores it; returns its status. */
-    async extractInsights(input: { callId: string; assistantId: string; template?: InsightTemplate }): Promise<{ status: string; result: string }> {
+    /** Extracts the assistant's insight from a call's transcript and stores it; returns it as stored. */
+    async extractInsights(input: { callId: string; assistantId: string; template?: InsightTemplate }): Promise<{ status: string; result: string; structured: Record<string, unknown> | null }> {
       const rec = await db.callRecord.findUnique({ where: { id: input.callId } });
       const assistant = await db.assistant.findUnique({ where: { id: input.assistantId } });
       // A declarative run's call brings its spec's template; others use the assistant's.
@@ -66,7 +66,7 @@ export function createInsightActivities(deps: { db: Db; settings: Pick<RuntimeSe
         // No language model: say so instead of inventing an insight.
         const error = 'no LLM configured: the echo responder (PARLEY_LLM_ENGINE=echo) is not a language model, and insights need one';
         await save(input.callId, template.name, { status: 'failed', result: '', error });
-        return { status: 'failed', result: '' };
+        return { status: 'failed', result: '', structured: null };
       }
       const attempt = Context.current().info.attempt;
       try {
@@ -81,12 +81,12 @@ export function createInsightActivities(deps: { db: Db; settings: Pick<RuntimeSe
         if (!validate(structured)) throw new Error(`the model's JSON does not fit the schema: ${ajv.errorsText(validate.errors)}`);
         const result = typeof structured.summary === 'string' ? structured.summary : JSON.stringify(structured);
         await save(input.callId, template.name, { status: 'completed', result, structured });
-        return { status: 'completed', result };
+        return { status: 'completed', result, structured };
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         if (attempt < INSIGHT_MAX_TRIES) throw err;
         await save(input.callId, template.name, { status: 'failed', result: '', error: message });
-        return { status: 'failed', result: '' };
+        return { status: 'failed', result: '', structured: null };
       }
     },
   };

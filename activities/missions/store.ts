@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../infra/db';
-import { appendStreamEvent } from '../../infra/mission-stream';
+import { appendStreamEvent, type RunScope } from '../../infra/mission-stream';
 import { appendBotEvent } from '../../infra/clawdtalk/bot-log';
 import { EVENT_TERMINAL, STEP_TERMINAL } from '../../common/missions';
 
@@ -30,11 +30,12 @@ class WriteConflict extends Error {
  * Appends a run event with the run's next seq. Two writers racing for a seq fail the unique
  * index; the whole transaction rolls back and the activity's retry reads the new last seq.
  */
-async function logRunEvent(tx: Tx, runId: string, type: string, summary: string, stepId: string | null, payload: object | null) {
+async function logRunEvent(tx: Tx, run: string | RunScope, type: string, summary: string, stepId: string | null, payload: object | null) {
+  const runId = typeof run === 'string' ? run : run.id;
   const last = await tx.runEvent.findFirst({ where: { runId }, orderBy: { seq: 'desc' } });
   const seq = (last?.seq ?? 0) + 1;
   await tx.runEvent.create({ data: { id: randomUUID(), runId, seq, type, summary, agentId: 'parley', stepId, payloadJson: payload ? JSON.stringify(payload) : null } });
-  await appendStreamEvent(tx, runId, 'run_event', { seq, type, summary, agent_id: 'parley', step_id: stepId, payload });
+  await appendStreamEvent(tx, run, 'run_event', { seq, type, summary, agent_id: 'parley', step_id: stepId, payload });
 }
 
 /**
@@ -59,27 +60,27 @@ async function syncStep(tx: Tx, input: { runId: string; stepId: string; phase: '
   await logRunEvent(tx, input.runId, status === 'completed' ? 'step_completed' : 'error', `Step ${input.stepId} ${status} from its scheduled events`, input.stepId, null);
 }
 
+/** The event row as saveEventState wrote it. */
+type EventRow = Awaited<ReturnType<Tx['scheduledEvent']['update']>>;
+
 /**
  * Run memory written by Parley (§5b): `targets.<E.164>` holds each callee's state, insights
  * included; a completed insight is also logged as a `custom` run event (E08). The write is
  * conditional on the memory version read, so a bot's concurrent PUT is never overwritten.
  */
-async function recordTarget(tx: Tx, eventId: string): Promise<void> {
-  const event = await tx.scheduledEvent.findUnique({ where: { id: eventId } });
-  if (!event?.runId || event.channel !== 'call') return;
+async function recordTarget(tx: Tx, event: EventRow, run: NonNullable<Awaited<ReturnType<Tx['missionRun']['findUnique']>>>): Promise<void> {
+  if (event.channel !== 'call') return;
   const insight = event.conversationId ? await tx.insight.findFirst({ where: { callId: event.conversationId, status: 'completed' } }) : null;
   const structured = insight?.structuredJson ? JSON.parse(insight.structuredJson) : null;
   const target = { status: event.status, attempts: event.retryCount + 1, last_call_status: event.callStatus, conversation_id: event.conversationId, insights: structured };
-  const run = await tx.missionRun.findUnique({ where: { id: event.runId } });
-  if (!run) return;
   const memory = JSON.parse(run.memoryJson) as Record<string, unknown>;
   memory[`targets.${event.to}`] = target;
   const saved = await tx.missionRun.updateMany({ where: { id: run.id, memoryVersion: run.memoryVersion }, data: { memoryJson: JSON.stringify(memory), memoryVersion: run.memoryVersion + 1 } });
   if (saved.count !== 1) throw new WriteConflict(`run ${run.id} memory changed while it was being written`);
-  await appendStreamEvent(tx, run.id, 'memory_updated', { keys: [`targets.${event.to}`], version: run.memoryVersion + 1 });
+  await appendStreamEvent(tx, run, 'memory_updated', { keys: [`targets.${event.to}`], version: run.memoryVersion + 1 });
   if (insight && event.status === 'completed') {
-    await appendStreamEvent(tx, run.id, 'insight', { event_id: event.id, conversation_id: event.conversationId, name: insight.name, result: insight.result, structured });
-    await logRunEvent(tx, event.runId, 'custom', `Insight for ${event.to}: ${insight.result}`, event.stepId, { conversation_id: event.conversationId, insights: structured });
+    await appendStreamEvent(tx, run, 'insight', { event_id: event.id, conversation_id: event.conversationId, name: insight.name, result: insight.result, structured });
+    await logRunEvent(tx, run, 'custom', `Insight for ${event.to}: ${insight.result}`, event.stepId, { conversation_id: event.conversationId, insights: structured });
   }
 }
 
@@ -94,16 +95,16 @@ export function createMissionStoreActivities(db: Db) {
       // One transaction: a client that reads the event's new status also finds its step and
       // run memory updated (never the status first and the rest a moment later).
       await db.$transaction(async (tx) => {
-        await tx.scheduledEvent.update({
+        const event = await tx.scheduledEvent.update({
           where: { id: eventId },
           data: { ...rest, ...(nextAttemptAt !== undefined ? { nextAttemptAt: nextAttemptAt === null ? null : new Date(nextAttemptAt) } : {}) },
         });
         if (step) await syncStep(tx, { ...step, phase: 'finished' });
-        const event = await tx.scheduledEvent.findUnique({ where: { id: eventId } });
-        if (event?.runId && rest.status) {
-          await appendStreamEvent(tx, event.runId, 'event_status', { event_id: eventId, status: event.status, call_status: event.callStatus, retry_count: event.retryCount, conversation_id: event.conversationId, next_attempt_at: event.nextAttemptAt?.toISOString() ?? null });
-        }
-        if (rest.status && rest.status !== 'in_progress') await recordTarget(tx, eventId);
+        // The run's row, read once: the stream's scope and (for a target's end) its memory.
+        const run = event.runId && rest.status ? await tx.missionRun.findUnique({ where: { id: event.runId } }) : null;
+        if (!run) return;
+        await appendStreamEvent(tx, run, 'event_status', { event_id: eventId, status: event.status, call_status: event.callStatus, retry_count: event.retryCount, conversation_id: event.conversationId, next_attempt_at: event.nextAttemptAt?.toISOString() ?? null });
+        if (rest.status !== 'in_progress') await recordTarget(tx, event, run);
       });
     },
 

@@ -167,4 +167,14 @@ export const declarativeScenarios: MissionScenario[] = [
       return finish(handle, workflowId);
     },
   },
+  // Recorded after `event-outcome-in-result`: the run takes each outcome (insights included)
+  // from the event's result instead of reading the projection back.
+  {
+    name: 'declarative-sweep-event-outcome',
+    async run(ctx) {
+      ctx.lines.script(target(24).phone, ['busy', 'answer']);
+      const { handle, workflowId } = await start(ctx, 'sweep-outcome', { class: 'sweep', targets: [target(23), target(24), target(25)], throttle: { batch_size: 2, spacing: 'PT30S' } });
+      return finish(handle, workflowId);
+    },
+  },
 ];

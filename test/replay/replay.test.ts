@@ -43,6 +43,7 @@ const patchedHistories: Array<[string, string]> = [
   ['mission-local-writes', 'scheduled-call-voicemail-budget.json'],
   ['mission-local-writes', 'declarative-sweep-local-writes.json'],
   ['cancel-waits-for-events', 'declarative-cancel-waits.json'],
+  ['event-outcome-in-result', 'declarative-sweep-event-outcome.json'],
 ];
 
 test.each(patchedHistories)('with patch %s removed, %s fails replay with DeterminismViolationError', async (patchId, file) => {

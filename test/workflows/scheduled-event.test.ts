@@ -40,7 +40,7 @@ function fakes(outcomes: Array<AttemptOutcome['call_status'] | 'voicemail'>) {
       },
       async extractInsights() {
         log.push('insights');
-        return { status: 'completed', result: 'ok' };
+        return { status: 'completed', result: 'ok', structured: { summary: 'ok' } };
       },
       async saveEventState(patch: { status?: string; retryCount?: number }) {
         log.push(`save:${patch.status}:${patch.retryCount ?? ''}`);
@@ -69,15 +69,15 @@ async function run(kind: EventKind, outcomes: Parameters<typeof fakes>[0]) {
 }
 
 test('professional: two attempts at most; automated: four', async () => {
-  expect((await run('professional', ['no-answer', 'no-answer', 'no-answer'])).result).toEqual({ status: 'failed', retry_count: 1 });
+  expect((await run('professional', ['no-answer', 'no-answer', 'no-answer'])).result).toMatchObject({ status: 'failed', retry_count: 1 });
   const automated = await run('automated', ['busy', 'failed', 'no-answer', 'no-answer']);
-  expect(automated.result).toEqual({ status: 'failed', retry_count: 3 });
+  expect(automated.result).toMatchObject({ status: 'failed', retry_count: 3 });
   expect(automated.log.filter((l) => l.startsWith('dial'))).toEqual(['dial#1:busy', 'dial#2:failed', 'dial#3:no-answer', 'dial#4:no-answer']);
 });
 
 test('a voicemail is retried like no-answer; on the last attempt it completes without insights', async () => {
   const { result, log } = await run('service', ['voicemail', 'voicemail', 'voicemail']);
-  expect(result).toEqual({ status: 'completed', retry_count: 2 });
+  expect(result).toMatchObject({ status: 'completed', retry_count: 2 });
   expect(log).not.toContain('insights');
 });
 
@@ -88,18 +88,19 @@ test('E06/E07: a service or professional machine gets one message, later attempt
   // Busy first: the budget is per target over its attempts, not per attempt number.
   const professional = await run('professional', ['busy', 'voicemail']);
   expect(machines(professional.log)).toEqual(['machine#2:leave_message']);
-  expect(professional.result).toEqual({ status: 'completed', retry_count: 1 });
+  expect(professional.result).toMatchObject({ status: 'completed', retry_count: 1 });
   // Without AMD the machine is never classified: retried and failed like a line nobody answers.
   const automated = await run('automated', ['voicemail', 'voicemail', 'voicemail', 'voicemail']);
   expect(machines(automated.log)).toEqual(['machine#1:undetected', 'machine#2:undetected', 'machine#3:undetected', 'machine#4:undetected']);
-  expect(automated.result).toEqual({ status: 'failed', retry_count: 3 });
+  expect(automated.result).toMatchObject({ status: 'failed', retry_count: 3 });
 });
 
 test('an answered call: insights are extracted before the event is saved completed; canceled by the driver is final', async () => {
   const { result, log } = await run('service', ['completed']);
-  expect(result).toEqual({ status: 'completed', retry_count: 0 });
+  // The outcome a declarative run records: the last call and its insights.
+  expect(result).toEqual({ status: 'completed', retry_count: 0, call_status: 'completed', conversation_id: expect.any(String), insights: { summary: 'ok' } });
   expect(log.slice(-2)).toEqual(['insights', 'save:completed:0']);
-  expect((await run('service', ['canceled'])).result).toEqual({ status: 'failed', retry_count: 0 });
+  expect((await run('service', ['canceled'])).result).toMatchObject({ status: 'failed', retry_count: 0 });
 });
 
 test('a cancel during the wait ends the event without dialling', async () => {
@@ -111,7 +112,7 @@ test('a cancel during the wait ends the event without dialling', async () => {
     return handle.result();
   });
   await connection.close();
-  expect(result).toEqual({ status: 'cancelled', retry_count: 0 });
+  expect(result).toEqual({ status: 'cancelled', retry_count: 0, call_status: null, conversation_id: null, insights: null });
   expect(f.log).toEqual(['save:cancelled:0']);
 });
 
@@ -138,6 +139,6 @@ test("a run's stop that arrives while the step syncs (before any call is live) k
     return handle.result();
   });
   await connection.close();
-  expect(result).toEqual({ status: 'cancelled', retry_count: 0 });
+  expect(result).toMatchObject({ status: 'cancelled', retry_count: 0 });
   expect(f.log.filter((l) => l.startsWith('dial'))).toEqual([]);
 });

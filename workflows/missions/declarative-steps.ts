@@ -10,11 +10,18 @@ import { insightSchema, stopConditionHolds, type TargetOutcome, weightedScore } 
 import type { SpecGate, SpecTarget } from '../../common/mission-spec';
 import { runLog } from './activities';
 import { approvalWorkflow } from './approval';
-import { type DeclarativeCallPlan, type DeclarativeRunInput, type DeclarativeState, stopEventSignal } from './messages';
+import { type DeclarativeCallPlan, type DeclarativeRunInput, type DeclarativeState, type EventOutcome, stopEventSignal } from './messages';
+import type { TargetRead } from '../../activities/missions/declarative';
 import { scheduledEventWorkflow } from './scheduled-event';
 
 /** Since this patch a run's cancel waits for its open events to end, and stops late starters. */
 export const CANCEL_WAITS_PATCH = 'cancel-waits-for-events';
+/**
+ * Since this patch a run takes a finished event's outcome from the event's result. Before it, a
+ * local activity read it back from the projection, one more database read and workflow marker
+ * per target. The read remains for an event that was terminated, or that ran on older code.
+ */
+export const EVENT_OUTCOME_PATCH = 'event-outcome-in-result';
 
 /** What the run's handlers set: the steps check it between their awaits. */
 export interface RunControl {
@@ -92,9 +99,9 @@ export async function runBatch(input: DeclarativeRunInput, st: DeclarativeState,
       // An event that started after a cancel had stopped the open ones is stopped as well.
       if (control.cancel && patched(CANCEL_WAITS_PATCH)) await handle.signal(stopEventSignal, { hangup: control.hangup }).catch(() => undefined);
       // A terminated event counts as failed: its projection says what it got to.
-      await handle.result().catch(() => undefined);
+      const ended = await handle.result().catch(() => undefined);
       control.open.delete(item.eventId);
-      const [read] = await runLog().readTargets({ eventIds: [item.eventId] });
+      const [read] = patched(EVENT_OUTCOME_PATCH) && ended?.insights !== undefined ? [targetRead(item.eventId, ended)] : await runLog().readTargets({ eventIds: [item.eventId] });
       const outcome: TargetOutcome = {
         name: item.target.name,
         phone: item.to,
@@ -113,6 +120,11 @@ export async function runBatch(input: DeclarativeRunInput, st: DeclarativeState,
       }
     }),
   );
+}
+
+/** An event's result in the shape of its projection row (readTargets). */
+function targetRead(eventId: string, ended: EventOutcome): TargetRead {
+  return { eventId, status: ended.status, retryCount: ended.retry_count, callStatus: ended.call_status ?? null, conversationId: ended.conversation_id ?? null, insights: ended.insights ?? null };
 }
 
 /**

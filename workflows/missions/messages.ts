@@ -54,6 +54,19 @@ export interface ScheduledEventInput {
   plan?: DeclarativeCallPlan;
 }
 
+/**
+ * How an event ended: its projection's final status and retries, and (since
+ * EVENT_OUTCOME_PATCH) its last call and that call's insights, so the run need not read them
+ * back. `insights` is absent when the insight was extracted by a worker that did not return it.
+ */
+export interface EventOutcome {
+  status: string;
+  retry_count: number;
+  call_status?: string | null;
+  conversation_id?: string | null;
+  insights?: Record<string, unknown> | null;
+}
+
 /** How a declarative run's call is placed and retried (spec E02, E05–E08, E14). */
 export interface DeclarativeCallPlan {
   /** Every attempt (first, retries, after a resume) starts inside this window. */

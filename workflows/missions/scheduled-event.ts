@@ -14,15 +14,17 @@ import { AMD_BY_KIND, type AttemptOutcome, EVENT_TERMINAL, type MachinePolicy, M
 import { calls, insights, projection, store } from './activities';
 import { nextAllowedStart } from '../../common/business-hours';
 import { retryStart } from '../../common/mission-planner';
-import { cancelEventUpdate, pauseEventSignal, resumeEventSignal, type ScheduledEventInput, stopEventSignal } from './messages';
+import { cancelEventUpdate, type EventOutcome, pauseEventSignal, resumeEventSignal, type ScheduledEventInput, stopEventSignal } from './messages';
 
 /**
  * One scheduled call or SMS (`event-<id>`): sleeps on a durable timer until `scheduled_at`,
  * places the call through the line's driver, retries per E05/E06 and extracts insights from an
  * answered call. DELETE is the `cancelEvent` update. The workflow is the projection's only writer.
  */
-export async function scheduledEventWorkflow(input: ScheduledEventInput): Promise<{ status: string; retry_count: number }> {
+export async function scheduledEventWorkflow(input: ScheduledEventInput): Promise<EventOutcome> {
   const state = { status: 'pending', retryCount: 0, cancelRequested: false };
+  // The last attempt's call and the insights of an answered one: the outcome the run records.
+  const last: { call_status: string | null; conversation_id: string | null; insights?: Record<string, unknown> | null } = { call_status: null, conversation_id: null, insights: null };
   let live: CancellationScope | null = null;
   let paused = input.startPaused === true;
   setHandler(pauseEventSignal, () => void (paused = true));
@@ -117,13 +119,16 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
     if (machine && onMachine === 'leave_message' && outcome.outcome === 'voicemail') machine.left += 1;
     upsertSearchAttributes([{ key: CallStatusAttribute, value: outcome.call_status }]);
     const conversation = { callStatus: outcome.call_status, conversationId: outcome.call_id };
+    last.call_status = outcome.call_status;
+    last.conversation_id = outcome.call_id;
     if (state.cancelRequested && outcome.call_status === 'canceled') {
       await finish('cancelled', { ...conversation, outcome: 'canceled' });
       break;
     }
     if (outcome.call_status === 'completed' && outcome.outcome === 'answered') {
       // Insights before `completed`, so a client that sees `completed` finds them.
-      await insights.extractInsights({ callId: outcome.call_id, assistantId: input.assistantId, ...(plan ? { template: plan.insightTemplate } : {}) });
+      const insight = await insights.extractInsights({ callId: outcome.call_id, assistantId: input.assistantId, ...(plan ? { template: plan.insightTemplate } : {}) });
+      last.insights = insight.status !== 'completed' ? null : insight.structured;
       await finish('completed', { ...conversation, outcome: 'answered' });
       break;
     }
@@ -152,5 +157,5 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
     break;
   }
   await condition(allHandlersFinished);
-  return { status: state.status, retry_count: state.retryCount };
+  return { status: state.status, retry_count: state.retryCount, ...last };
 }
