@@ -7,7 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { EVENT_TERMINAL, eventWorkflowId, RUN_TERMINAL, runWorkflowId, type EventKind } from '../../common/missions';
 import { AssistantIdAttribute, EventIdAttribute, MissionIdAttribute, PhoneNumberAttribute, RunIdAttribute } from '../../common/search-attributes';
 import type { Assistant, PhoneLine, ScheduledEvent } from '../../generated/prisma/sqlite/client';
-import { cancelEventUpdate, touchRunSignal, type ScheduledEventInput } from '../../workflows/missions/messages';
+import { cancelEventUpdate, EVENT_PATCHES, touchRunSignal, type ScheduledEventInput } from '../../workflows/missions/messages';
 import { type Body, type Caller, invalid, notFound, optionalString, requiredString, V1Error, type V1Deps } from './common';
 import { tryUpdate } from './temporal';
 
@@ -214,6 +214,7 @@ export function createAssistantService(deps: V1Deps) {
         kind: r.kind,
         timeScale: config.missions.timeScale,
         startPaused: run?.status === 'paused',
+        patches: EVENT_PATCHES,
       };
       await temporal.workflow.start('scheduledEventWorkflow', {
         taskQueue: config.taskQueue,

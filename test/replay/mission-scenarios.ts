@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../infra/db';
 import { approvalWorkflowId, eventWorkflowId, runWorkflowId } from '../../common/missions';
-import { cancelEventUpdate, decideApprovalUpdate, stopEventSignal, updateRunUpdate, type ScheduledEventInput } from '../../workflows/missions/messages';
+import { cancelEventUpdate, decideApprovalUpdate, EVENT_PATCHES, stopEventSignal, updateRunUpdate, type ScheduledEventInput } from '../../workflows/missions/messages';
 import type { ScriptedLines } from '../support/scripted-lines';
 
 export interface MissionScenarioContext {
@@ -79,6 +79,16 @@ export const missionScenarios: MissionScenario[] = [
     name: 'scheduled-call-answered-local-writes',
     async run(ctx) {
       const { handle, workflowId } = await scheduleEvent(ctx, 'answered', { to: '+13125550102' });
+      await handle.result();
+      return { workflowId };
+    },
+  },
+  {
+    // Started with EVENT_PATCHES in its input: the patches apply, and no patch marker is recorded.
+    name: 'scheduled-call-patches-in-input',
+    async run(ctx) {
+      ctx.lines.script('+13125550103', ['no-answer', 'answer']);
+      const { handle, workflowId } = await scheduleEvent(ctx, 'patches-in-input', { to: '+13125550103', patches: EVENT_PATCHES });
       await handle.result();
       return { workflowId };
     },

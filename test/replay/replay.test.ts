@@ -46,6 +46,12 @@ const patchedHistories: Array<[string, string]> = [
   ['event-outcome-in-result', 'declarative-sweep-event-outcome.json'],
 ];
 
+test('an event started with EVENT_PATCHES records no patch marker; one started before them did', () => {
+  const markers = (file: string) => (load(file).events ?? []).flatMap((e) => (e.markerRecordedEventAttributes?.markerName ? [e.markerRecordedEventAttributes.markerName] : []));
+  expect(markers('scheduled-call-patches-in-input.json')).toEqual(['core_local_activity', 'core_local_activity']);
+  expect(markers('scheduled-call-answered-local-writes.json')).toContain('core_patch');
+});
+
 test.each(patchedHistories)('with patch %s removed, %s fails replay with DeterminismViolationError', async (patchId, file) => {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),

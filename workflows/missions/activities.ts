@@ -58,7 +58,7 @@ const declarativeLocal = proxyLocalActivities<DeclarativeActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
-/** The projection writer of an event or a run (local since LOCAL_WRITES_PATCH). */
-export const projection = () => (patched(LOCAL_WRITES_PATCH) ? storeLocal : store);
+/** The projection writer of an event or a run (local since LOCAL_WRITES_PATCH; `local` says it is known). */
+export const projection = (local?: boolean) => (local || patched(LOCAL_WRITES_PATCH) ? storeLocal : store);
 /** A declarative run's step, event and memory writes (local since LOCAL_WRITES_PATCH). */
 export const runLog = () => (patched(LOCAL_WRITES_PATCH) ? declarativeLocal : declarative);

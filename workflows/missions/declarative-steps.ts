@@ -10,7 +10,7 @@ import { insightSchema, stopConditionHolds, type TargetOutcome, weightedScore } 
 import type { SpecGate, SpecTarget } from '../../common/mission-spec';
 import { runLog } from './activities';
 import { approvalWorkflow } from './approval';
-import { type DeclarativeCallPlan, type DeclarativeRunInput, type DeclarativeState, type EventOutcome, stopEventSignal } from './messages';
+import { type DeclarativeCallPlan, type DeclarativeRunInput, type DeclarativeState, EVENT_PATCHES, type EventOutcome, stopEventSignal } from './messages';
 import type { TargetRead } from '../../activities/missions/declarative';
 import { scheduledEventWorkflow } from './scheduled-event';
 
@@ -92,6 +92,7 @@ export async function runBatch(input: DeclarativeRunInput, st: DeclarativeState,
             timeScale: input.timeScale,
             startPaused: control.paused,
             plan: callPlan(input, item.target, prompt),
+            patches: EVENT_PATCHES,
           },
         ],
       });

@@ -52,7 +52,18 @@ export interface ScheduledEventInput {
   startPaused?: boolean;
   /** Set for the calls of a declarative run only: the run's planner rules for this target. */
   plan?: DeclarativeCallPlan;
+  /** The patches this event started with (EVENT_PATCHES): they apply without a patch marker. */
+  patches?: string[];
 }
+
+/**
+ * The event workflow's patches, for every event started from now on (`ScheduledEventInput.patches`).
+ * A new event has no old code path to replay, so it records no marker for them. Each marker made
+ * the server also upsert the `TemporalChangeVersion` search attribute, a visibility write. An
+ * event started before this list existed has no `patches` and decides each patch with `patched()`.
+ * A later patch of the event is decided with `patched()` until it joins this list.
+ */
+export const EVENT_PATCHES = ['voicemail-budget', 'stop-before-dial', 'mission-local-writes'];
 
 /**
  * How an event ended: its projection's final status and retries, and (since

@@ -11,7 +11,7 @@ import {
 } from '@temporalio/workflow';
 import { CallStatusAttribute } from '../../common/search-attributes';
 import { AMD_BY_KIND, type AttemptOutcome, EVENT_TERMINAL, type MachinePolicy, MAX_ATTEMPTS, machinePolicy, retryDelayRange, VOICEMAIL_BUDGET } from '../../common/missions';
-import { calls, insights, projection, store } from './activities';
+import { calls, insights, LOCAL_WRITES_PATCH, projection, store } from './activities';
 import { nextAllowedStart } from '../../common/business-hours';
 import { retryStart } from '../../common/mission-planner';
 import { cancelEventUpdate, type EventOutcome, pauseEventSignal, resumeEventSignal, type ScheduledEventInput, stopEventSignal } from './messages';
@@ -22,6 +22,9 @@ import { cancelEventUpdate, type EventOutcome, pauseEventSignal, resumeEventSign
  * answered call. DELETE is the `cancelEvent` update. The workflow is the projection's only writer.
  */
 export async function scheduledEventWorkflow(input: ScheduledEventInput): Promise<EventOutcome> {
+  // A patch the event started with applies without a marker; older events decide it on replay.
+  const applied = (patchId: string) => input.patches?.includes(patchId) === true || patched(patchId);
+  const localWrites = () => applied(LOCAL_WRITES_PATCH);
   const state = { status: 'pending', retryCount: 0, cancelRequested: false };
   // The last attempt's call and the insights of an answered one: the outcome the run records.
   const last: { call_status: string | null; conversation_id: string | null; insights?: Record<string, unknown> | null } = { call_status: null, conversation_id: null, insights: null };
@@ -53,7 +56,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
 
   async function finish(status: string, patch: { callStatus?: string | null; outcome?: string | null; conversationId?: string | null } = {}) {
     const step = input.runId && input.stepId ? { runId: input.runId, stepId: input.stepId } : undefined;
-    await projection().saveEventState({ eventId: input.eventId, status, nextAttemptAt: null, retryCount: state.retryCount, ...patch, step });
+    await projection(localWrites()).saveEventState({ eventId: input.eventId, status, nextAttemptAt: null, retryCount: state.retryCount, ...patch, step });
     state.status = status;
   }
 
@@ -77,7 +80,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
   const plan = input.plan;
   // E06/E07: a machine gets a message while the target's voicemail budget (over all its
   // attempts) lasts, then a hang-up. Before this patch every machine got a message.
-  const machine = patched('voicemail-budget') ? { amd: plan ? plan.amd : AMD_BY_KIND[input.kind], budget: plan ? plan.voicemails : VOICEMAIL_BUDGET[input.kind], left: 0 } : null;
+  const machine = applied('voicemail-budget') ? { amd: plan ? plan.amd : AMD_BY_KIND[input.kind], budget: plan ? plan.voicemails : VOICEMAIL_BUDGET[input.kind], left: 0 } : null;
   const maxAttempts = plan?.maxAttempts ?? MAX_ATTEMPTS[input.kind];
   let waitMs = Math.max(0, (input.scheduledAt - Date.now()) * input.timeScale);
   for (let attempt = 1; ; attempt++) {
@@ -102,13 +105,13 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
     // A stop that arrived while the step synced (no call live yet, so nothing to hang up) must
     // keep the dial from happening: before this patch the call was placed and rang on,
     // outside any cancelled scope.
-    if (state.cancelRequested && patched('stop-before-dial')) {
+    if (state.cancelRequested && applied('stop-before-dial')) {
       await finish('cancelled');
       break;
     }
 
     if (input.channel === 'sms') {
-      await projection().saveEventState({ eventId: input.eventId, status: 'in_progress' });
+      await projection(localWrites()).saveEventState({ eventId: input.eventId, status: 'in_progress' });
       const sent = await calls.sendSms({ messageId: uuid4(), accountId: input.accountId, eventId: input.eventId, from: input.from, to: input.to, text: input.textBody ?? '' });
       await finish(sent.ok ? 'completed' : 'failed', { outcome: sent.ok ? 'sent' : sent.detail });
       break;
@@ -138,7 +141,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
         waitMs = Math.max(0, next - Date.now()) * input.timeScale;
         state.retryCount += 1;
         state.status = 'pending';
-        await projection().saveEventState({ eventId: input.eventId, status: 'pending', retryCount: state.retryCount, nextAttemptAt: next, ...conversation, outcome: outcome.outcome ?? outcome.call_status });
+        await projection(localWrites()).saveEventState({ eventId: input.eventId, status: 'pending', retryCount: state.retryCount, nextAttemptAt: next, ...conversation, outcome: outcome.outcome ?? outcome.call_status });
         continue;
       }
     }
@@ -149,7 +152,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
       waitMs = minutes * 60_000 * input.timeScale;
       state.retryCount += 1;
       state.status = 'pending';
-      await projection().saveEventState({ eventId: input.eventId, status: 'pending', retryCount: state.retryCount, nextAttemptAt: Date.now() + waitMs, ...conversation, outcome: outcome.outcome ?? outcome.call_status });
+      await projection(localWrites()).saveEventState({ eventId: input.eventId, status: 'pending', retryCount: state.retryCount, nextAttemptAt: Date.now() + waitMs, ...conversation, outcome: outcome.outcome ?? outcome.call_status });
       continue;
     }
     // Out of attempts: a voicemail left on the last one still completes the event.
