@@ -30,8 +30,10 @@ export type ScaleOutResults =
 
 const ROOT = path.resolve(__dirname, '..');
 
+/** A worker gets the worker's preload (WORKER_NODE_ARGS); an API replica is started as `npm start` starts it. */
 function start(script: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return fork(path.join(ROOT, script), [], { env, execArgv: [...WORKER_NODE_ARGS], cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const execArgv = script.startsWith('api/') ? ['--import', 'tsx'] : WORKER_NODE_ARGS;
+  return fork(path.join(ROOT, script), [], { env, execArgv, cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
 function ready(child: ChildProcess): Promise<void> {
