@@ -68,7 +68,7 @@ type EventRow = Awaited<ReturnType<Tx['scheduledEvent']['update']>>;
  * included; a completed insight is also logged as a `custom` run event (E08). The write is
  * conditional on the memory version read, so a bot's concurrent PUT is never overwritten.
  */
-async function recordTarget(tx: Tx, event: EventRow, run: NonNullable<Awaited<ReturnType<Tx['missionRun']['findUnique']>>>): Promise<void> {
+async function recordTarget(tx: Tx, event: EventRow, run: RunScope & { memoryJson: string; memoryVersion: number }): Promise<void> {
   if (event.channel !== 'call') return;
   const insight = event.conversationId ? await tx.insight.findFirst({ where: { callId: event.conversationId, status: 'completed' } }) : null;
   const structured = insight?.structuredJson ? JSON.parse(insight.structuredJson) : null;
