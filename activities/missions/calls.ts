@@ -57,7 +57,11 @@ export function createMissionCallActivities(deps: { db: Db; lines: LineConfig[];
     return line;
   };
 
-  /** Takes the line's lease for `holder`, or throws LINE_BUSY. Atomic in both databases. */
+  /**
+   * Takes the line's lease for `holder`, or throws LINE_BUSY. Atomic in both databases. A line's
+   * row is created on its first call and kept: a release expires it, so the next call takes it
+   * with one update.
+   */
   async function acquireLease(number: string, holder: string): Promise<void> {
     const expiresAt = new Date(Date.now() + LEASE_MS);
     const taken = await db.lineLease.updateMany({ where: { number, OR: [{ holder }, { expiresAt: { lt: new Date() } }] }, data: { holder, expiresAt } });
@@ -69,7 +73,7 @@ export function createMissionCallActivities(deps: { db: Db; lines: LineConfig[];
     }
   }
 
-  const releaseLease = (number: string, holder: string) => db.lineLease.deleteMany({ where: { number, holder } });
+  const releaseLease = (number: string, holder: string) => db.lineLease.updateMany({ where: { number, holder }, data: { expiresAt: new Date(0) } });
 
   async function setCall(callId: string, eventId: string | null, data: { status?: string; sessionId?: string; outcome?: string | null; reason?: string | null; answeredAt?: Date; endedAt?: Date }) {
     const rec = await db.callRecord.update({ where: { id: callId }, data });
@@ -79,6 +83,7 @@ export function createMissionCallActivities(deps: { db: Db; lines: LineConfig[];
     if (eventId && data.status) {
       await db.scheduledEvent.update({ where: { id: eventId }, data: { callStatus: data.status, conversationId: callId } });
     }
+    return rec;
   }
 
   /**
@@ -129,11 +134,10 @@ export function createMissionCallActivities(deps: { db: Db; lines: LineConfig[];
       if (input.eventId) await db.scheduledEvent.update({ where: { id: input.eventId }, data: { status: 'in_progress', nextAttemptAt: null, callStatus: null } });
       const assistant = input.assistantId ? await db.assistant.findUnique({ where: { id: input.assistantId } }) : null;
       const snapshot = assistant ? { instructions: input.instructions || assistant.instructions, greeting: assistant.greeting } : {};
-      rec = await db.callRecord.upsert({
-        where: { id: input.callId },
-        create: { id: input.callId, accountId: input.accountId, eventId: input.eventId, attempt: input.attempt, from: input.from, to: input.to, status: 'initiating', dialedAt: new Date(), ...snapshot },
-        update: { dialedAt: new Date(), ...snapshot },
-      });
+      // The record was read above: create it, or (a retry that never dialled) mark the dial.
+      rec = rec
+        ? await db.callRecord.update({ where: { id: input.callId }, data: { dialedAt: new Date(), ...snapshot } })
+        : await db.callRecord.create({ data: { id: input.callId, accountId: input.accountId, eventId: input.eventId, attempt: input.attempt, from: input.from, to: input.to, status: 'initiating', dialedAt: new Date(), ...snapshot } });
       const dialed = await deps.drivers.dial(line, input.to, { onMachine: input.onMachine ?? 'leave_message' });
       if (!dialed.ok) {
         await setCall(rec.id, input.eventId, { status: 'failed', reason: dialed.detail, endedAt: new Date() });
@@ -151,24 +155,28 @@ export function createMissionCallActivities(deps: { db: Db; lines: LineConfig[];
       let result: Awaited<typeof call.done> | undefined;
       // A failed call surfaces through the race below; this side chain only records success.
       call.done.then((r) => (result = r)).catch(() => undefined);
+      let ended: Awaited<ReturnType<typeof setCall>>;
       try {
         while (!result) {
           await Promise.race([call.done, new Promise((r) => setTimeout(r, HEARTBEAT_MS))]);
+          // A call that has just ended needs neither: its lease is released below, and the
+          // activity's completion follows at once (a heartbeat is a server write).
+          if (result) break;
           ctx.heartbeat();
           await db.lineLease.updateMany({ where: { number: line.number, holder: input.callId }, data: { expiresAt: new Date(Date.now() + LEASE_MS) } });
           const sid = call.sessionId();
-          if (!answered && sid && !result) {
+          if (!answered && sid) {
             answered = true;
             await setCall(rec.id, input.eventId, { status: 'in-progress', sessionId: sid, answeredAt: new Date() });
           }
         }
-        const r = result;
-        await setCall(rec.id, input.eventId, { status: r.call_status, outcome: r.outcome, sessionId: r.session_id || undefined, reason: r.detail ?? null, endedAt: new Date() });
+        const r: NonNullable<typeof result> = result;
+        ended = await setCall(rec.id, input.eventId, { status: r.call_status, outcome: r.outcome, sessionId: r.session_id || undefined, reason: r.detail ?? null, endedAt: new Date() });
       } finally {
         await releaseLease(line.number, input.callId);
       }
       if (cancelled) throw new CancelledFailure('call hung up on cancel');
-      return outcomeOf((await db.callRecord.findUnique({ where: { id: input.callId } }))!);
+      return outcomeOf(ended);
     },
 
     /** The recorded outcome of a call (after a cancelled placeCall). */
