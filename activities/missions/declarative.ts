@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../infra/db';
-import { appendStreamEvent } from '../../infra/mission-stream';
+import { appendStreamEvent, type RunScope } from '../../infra/mission-stream';
 
 /** A transaction client. */
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
@@ -15,11 +15,13 @@ class WriteConflict extends Error {
   override name = 'WriteConflict';
 }
 
-async function logEvent(tx: Tx, runId: string, type: string, summary: string, stepId: string | null, payload: object | null) {
+/** `run` is the run's id, or its scope when the caller knows it (one read fewer). */
+async function logEvent(tx: Tx, run: string | RunScope, type: string, summary: string, stepId: string | null, payload: object | null) {
+  const runId = typeof run === 'string' ? run : run.id;
   const last = await tx.runEvent.findFirst({ where: { runId }, orderBy: { seq: 'desc' } });
   const seq = (last?.seq ?? 0) + 1;
   await tx.runEvent.create({ data: { id: randomUUID(), runId, seq, type, summary, agentId: 'parley', stepId, payloadJson: payload ? JSON.stringify(payload) : null } });
-  await appendStreamEvent(tx, runId, 'run_event', { seq, type, summary, agent_id: 'parley', step_id: stepId, payload });
+  await appendStreamEvent(tx, run, 'run_event', { seq, type, summary, agent_id: 'parley', step_id: stepId, payload });
 }
 
 /** Merges keys into the run's memory, conditional on the version read (a bot's PUT is never lost). */
@@ -70,9 +72,13 @@ export function createDeclarativeActivities(db: Db) {
       });
     },
 
-    /** Logs a `custom` (outcome) or `message` (decision) run event. */
-    async logDecision(input: { runId: string; type: 'custom' | 'message'; summary: string; stepId?: string | null; payload?: object | null }): Promise<void> {
-      await db.$transaction((tx) => logEvent(tx, input.runId, input.type, input.summary, input.stepId ?? null, input.payload ?? null));
+    /**
+     * Logs a `custom` (outcome) or `message` (decision) run event. With the run's account and
+     * mission (a run's per-target outcomes pass them) the stream append needs no read of the run.
+     */
+    async logDecision(input: { runId: string; accountId?: string; missionId?: string; type: 'custom' | 'message'; summary: string; stepId?: string | null; payload?: object | null }): Promise<void> {
+      const run = input.accountId && input.missionId ? { id: input.runId, accountId: input.accountId, missionId: input.missionId } : input.runId;
+      await db.$transaction((tx) => logEvent(tx, run, input.type, input.summary, input.stepId ?? null, input.payload ?? null));
     },
 
     /** Creates the scheduled events of one batch (pending), skipping any created by an earlier try, and lists them in memory. */

@@ -55,8 +55,10 @@ export function createInsightActivities(deps: { db: Db; settings: Pick<RuntimeSe
     /** Extracts the assistant's insight from a call's transcript and stores it; returns it as stored. */
     async extractInsights(input: { callId: string; assistantId: string; template?: InsightTemplate }): Promise<{ status: string; result: string; structured: Record<string, unknown> | null }> {
       const rec = await db.callRecord.findUnique({ where: { id: input.callId } });
-      const assistant = await db.assistant.findUnique({ where: { id: input.assistantId } });
-      // A declarative run's call brings its spec's template; others use the assistant's.
+      // The assistant is read only when the call lacks what it gives: a declarative run's call
+      // brings its spec's template (others use the assistant's), and the call record keeps the
+      // instructions it was placed with.
+      const assistant = !input.template || !rec?.instructions ? await db.assistant.findUnique({ where: { id: input.assistantId } }) : null;
       const template: InsightTemplate = input.template ?? (assistant?.insightsJson ? { ...DEFAULT_INSIGHT, ...JSON.parse(assistant.insightsJson) } : DEFAULT_INSIGHT);
       const turns = rec?.sessionId ? await db.turn.findMany({ where: { sessionId: rec.sessionId }, orderBy: { seq: 'asc' } }) : [];
       const transcript = turns.flatMap((t) => [t.transcript ? `Callee: ${t.transcript}` : '', t.reply ? `Assistant: ${t.reply}` : '']).filter(Boolean).join('\n');

@@ -113,7 +113,7 @@ export async function runBatch(input: DeclarativeRunInput, st: DeclarativeState,
         conversation_id: read?.conversationId ?? null,
       };
       outcomes.push(outcome);
-      await runLog().logDecision({ runId: input.runId, type: 'custom', stepId, summary: `${outcome.name} (${outcome.phone}): ${outcome.state}`, payload: outcome as unknown as Record<string, unknown> });
+      await runLog().logDecision({ runId: input.runId, accountId: input.accountId, missionId: input.missionId, type: 'custom', stepId, summary: `${outcome.name} (${outcome.phone}): ${outcome.state}`, payload: outcome as unknown as Record<string, unknown> });
       if (!st.stoppedEarly && stopConditionHolds(spec, allOutcomes(st))) {
         st.stoppedEarly = true;
         await runLog().logDecision({ runId: input.runId, type: 'message', stepId, summary: 'stop_when holds: pending calls are cancelled, live calls finish' });
