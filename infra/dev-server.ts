@@ -57,6 +57,14 @@ export const SINGLE_NODE_SETTINGS = [
   'system.enableActivityEagerExecution=true',
 ];
 
+/**
+ * A file-backed dev server's SQLite in WAL mode with synchronous=NORMAL, as Parley's own database
+ * (infra/db.ts prepareDb). Without them every persistence write synced the disk: a 200-target
+ * mission took 37.4 s against 16.3 s with them (12.4 s in memory). A killed process loses
+ * nothing; an OS crash or power loss can drop the last transactions (docs/capacity.md).
+ */
+export const FILE_DB_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
+
 export function temporalCliPath(): string | null {
   return findOrProvideTemporalCli();
 }
@@ -72,6 +80,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   if (opts.dbFile) {
     fs.mkdirSync(path.dirname(opts.dbFile), { recursive: true });
     args.push('--db-filename', opts.dbFile);
+    for (const pragma of FILE_DB_PRAGMAS) args.push('--sqlite-pragma', pragma);
   }
   for (const key of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=Keyword`);
   for (const setting of SINGLE_NODE_SETTINGS) args.push('--dynamic-config-value', setting);
@@ -113,7 +122,10 @@ async function startWithSdkDownload(opts: DevServerOptions, address: string): Pr
       dbFilename: opts.dbFile,
       namespace: opts.namespace,
       searchAttributes: [...SEARCH_ATTRIBUTES],
-      extraArgs: SINGLE_NODE_SETTINGS.flatMap((setting) => ['--dynamic-config-value', setting]),
+      extraArgs: [
+        ...SINGLE_NODE_SETTINGS.flatMap((setting) => ['--dynamic-config-value', setting]),
+        ...(opts.dbFile ? FILE_DB_PRAGMAS.flatMap((pragma) => ['--sqlite-pragma', pragma]) : []),
+      ],
     },
   });
   return { address, executable: 'sdk-download', stop: () => env.teardown() };
