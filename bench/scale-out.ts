@@ -10,7 +10,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Client } from 'pg';
 import { freePort } from '../infra/dev-server';
-import { WORKER_NODE_ARGS } from '../infra/worker-args';
+import { API_NODE_ARGS, WORKER_NODE_ARGS } from '../infra/worker-args';
 import { applyMigrations } from '../prisma/migrate';
 import { parleyCall, ramp, type StepResult } from './load';
 
@@ -32,7 +32,7 @@ const ROOT = path.resolve(__dirname, '..');
 
 /** A worker gets the worker's preload (WORKER_NODE_ARGS); an API replica is started as `npm start` starts it. */
 function start(script: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const execArgv = script.startsWith('api/') ? ['--import', 'tsx'] : WORKER_NODE_ARGS;
+  const execArgv = script.startsWith('api/') ? API_NODE_ARGS : WORKER_NODE_ARGS;
   return fork(path.join(ROOT, script), [], { env, execArgv, cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 

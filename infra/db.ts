@@ -6,7 +6,7 @@ import { PrismaClient as SqliteClient } from '../generated/prisma/sqlite/client'
 import { PrismaClient as PostgresClient } from '../generated/prisma/postgresql/client';
 import { adapterFactoryFor } from '../prisma/engine';
 import { isPostgresUrl } from './config';
-import { cacheStatements } from './sqlite-statements';
+import { withStatementCache } from './sqlite-statements';
 
 /** Both generated clients come from one model file, so they share this shape. */
 export type Db = SqliteClient;
@@ -19,15 +19,7 @@ export function databaseKind(databaseUrl: string): 'postgresql' | 'sqlite' {
 export function createDb(databaseUrl: string): Db {
   const adapter = adapterFactoryFor(databaseUrl);
   if (isPostgresUrl(databaseUrl)) return new PostgresClient({ adapter }) as unknown as Db;
-  // The application's connections reuse prepared statements (infra/sqlite-statements.ts);
-  // the schema engine's (migrations) keep the adapter as it is.
-  const connect = adapter.connect.bind(adapter);
-  adapter.connect = async () => {
-    const connection = await connect();
-    cacheStatements((connection as unknown as { client: Parameters<typeof cacheStatements>[0] }).client);
-    return connection;
-  };
-  return new SqliteClient({ adapter });
+  return new SqliteClient({ adapter: withStatementCache(adapter) });
 }
 
 /**

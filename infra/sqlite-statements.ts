@@ -40,6 +40,25 @@ function view(stmt: BetterSqlite3.Statement<Args>): StatementView {
   return { reader: stmt.reader, bind: bound, run: (...args) => stmt.run(...args) };
 }
 
+/** The adapter factory's shape that `withStatementCache` needs: its connections hold the better-sqlite3 database as `client`. */
+interface SqliteAdapterFactory {
+  connect(): Promise<unknown>;
+}
+
+/**
+ * The factory's connections with cached statements. Only the application's connections get it
+ * (infra/db.ts createDb); the schema engine (migrations) keeps the adapter as it is.
+ */
+export function withStatementCache<F extends SqliteAdapterFactory>(factory: F): F {
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const connection = (await connect()) as { client: BetterSqlite3.Database };
+    cacheStatements(connection.client);
+    return connection;
+  };
+  return factory;
+}
+
 /** Makes `db.prepare` answer cached statements (the adapter's only way in). */
 export function cacheStatements(db: BetterSqlite3.Database, size = STATEMENT_CACHE_SIZE): void {
   const prepare = db.prepare.bind(db) as (sql: string) => BetterSqlite3.Statement<Args>;

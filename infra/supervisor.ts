@@ -11,7 +11,7 @@ import { applyMigrations } from '../prisma/migrate';
 import { Config, ConfigError, isPostgresUrl, loadConfig } from './config';
 import { DevServer, startDevServer } from './dev-server';
 import { closeSharedHosts } from './speech/engine-host';
-import { WORKER_NODE_ARGS } from './worker-args';
+import { API_NODE_ARGS, WORKER_NODE_ARGS } from './worker-args';
 import { checkSpeechEngines } from './speech/check';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -54,7 +54,7 @@ async function waitForHealth(config: Config, timeoutMs: number, alive: () => boo
 }
 
 function launch(proc: Managed, env: NodeJS.ProcessEnv, onCrash: (p: Managed) => void): void {
-  const nodeArgs = proc.name === 'worker' ? WORKER_NODE_ARGS : ['--import', 'tsx'];
+  const nodeArgs = proc.name === 'worker' ? WORKER_NODE_ARGS : API_NODE_ARGS;
   const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, proc.entry)], {
     cwd: ROOT,
     env,

@@ -126,9 +126,9 @@ export function createMissionCallActivities(deps: { db: Db; lines: LineConfig[];
         // An earlier try dialled and then lost its worker. Never dial again: follow the call's
         // voice session to its end instead (a phone call goes on without Parley's worker).
         const ended = await followLostCall(rec, line.number, input.callId);
-        await setCall(rec.id, input.eventId, { ...ended, endedAt: new Date() });
+        const saved = await setCall(rec.id, input.eventId, { ...ended, endedAt: new Date() });
         await releaseLease(line.number, input.callId);
-        return outcomeOf((await db.callRecord.findUnique({ where: { id: input.callId } }))!);
+        return outcomeOf(saved);
       }
       await acquireLease(line.number, input.callId);
       if (input.eventId) await db.scheduledEvent.update({ where: { id: input.eventId }, data: { status: 'in_progress', nextAttemptAt: null, callStatus: null } });
