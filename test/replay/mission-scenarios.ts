@@ -84,6 +84,16 @@ export const missionScenarios: MissionScenario[] = [
     },
   },
   {
+    // Recorded after `insights-local` (no patches in its input, so the patch leaves its marker):
+    // the answered call's insights are a local activity.
+    name: 'scheduled-call-insights-local',
+    async run(ctx) {
+      const { handle, workflowId } = await scheduleEvent(ctx, 'insights-local', { to: '+13125550104' });
+      await handle.result();
+      return { workflowId };
+    },
+  },
+  {
     // Started with EVENT_PATCHES in its input: the patches apply, and no patch marker is recorded.
     name: 'scheduled-call-patches-in-input',
     async run(ctx) {

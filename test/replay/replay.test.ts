@@ -44,6 +44,7 @@ const patchedHistories: Array<[string, string]> = [
   ['mission-local-writes', 'declarative-sweep-local-writes.json'],
   ['cancel-waits-for-events', 'declarative-cancel-waits.json'],
   ['event-outcome-in-result', 'declarative-sweep-event-outcome.json'],
+  ['insights-local', 'scheduled-call-insights-local.json'],
 ];
 
 test('an event started with EVENT_PATCHES records no patch marker; one started before them did', () => {

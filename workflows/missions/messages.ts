@@ -63,7 +63,7 @@ export interface ScheduledEventInput {
  * event started before this list existed has no `patches` and decides each patch with `patched()`.
  * A later patch of the event is decided with `patched()` until it joins this list.
  */
-export const EVENT_PATCHES = ['voicemail-budget', 'stop-before-dial', 'mission-local-writes'];
+export const EVENT_PATCHES = ['voicemail-budget', 'stop-before-dial', 'mission-local-writes', 'insights-local'];
 
 /**
  * How an event ended: its projection's final status and retries, and (since

@@ -11,7 +11,7 @@ import {
 } from '@temporalio/workflow';
 import { CallStatusAttribute } from '../../common/search-attributes';
 import { AMD_BY_KIND, type AttemptOutcome, EVENT_TERMINAL, type MachinePolicy, MAX_ATTEMPTS, machinePolicy, retryDelayRange, VOICEMAIL_BUDGET } from '../../common/missions';
-import { calls, insights, LOCAL_WRITES_PATCH, projection, store } from './activities';
+import { calls, insights, LOCAL_INSIGHTS_PATCH, LOCAL_WRITES_PATCH, projection, store } from './activities';
 import { nextAllowedStart } from '../../common/business-hours';
 import { retryStart } from '../../common/mission-planner';
 import { cancelEventUpdate, type EventOutcome, pauseEventSignal, resumeEventSignal, type ScheduledEventInput, stopEventSignal } from './messages';
@@ -130,7 +130,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
     }
     if (outcome.call_status === 'completed' && outcome.outcome === 'answered') {
       // Insights before `completed`, so a client that sees `completed` finds them.
-      const insight = await insights.extractInsights({ callId: outcome.call_id, assistantId: input.assistantId, ...(plan ? { template: plan.insightTemplate } : {}) });
+      const insight = await insights(applied(LOCAL_INSIGHTS_PATCH)).extractInsights({ callId: outcome.call_id, assistantId: input.assistantId, ...(plan ? { template: plan.insightTemplate } : {}) });
       last.insights = insight.status !== 'completed' ? null : insight.structured;
       await finish('completed', { ...conversation, outcome: 'answered' });
       break;
