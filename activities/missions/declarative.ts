@@ -43,6 +43,14 @@ export interface TargetEventItem {
   scheduledAt: number;
 }
 
+/** One run event a declarative run writes about its own decisions. */
+export interface DecisionEntry {
+  type: 'custom' | 'message';
+  summary: string;
+  stepId?: string | null;
+  payload?: object | null;
+}
+
 export interface TargetRead {
   eventId: string;
   status: string;
@@ -79,6 +87,17 @@ export function createDeclarativeActivities(db: Db) {
     async logDecision(input: { runId: string; accountId?: string; missionId?: string; type: 'custom' | 'message'; summary: string; stepId?: string | null; payload?: object | null }): Promise<void> {
       const run = input.accountId && input.missionId ? { id: input.runId, accountId: input.accountId, missionId: input.missionId } : input.runId;
       await db.$transaction((tx) => logEvent(tx, run, input.type, input.summary, input.stepId ?? null, input.payload ?? null));
+    },
+
+    /**
+     * Logs several `custom`/`message` run events in one transaction, in order: the per-target
+     * decisions of a batch that arrived together (BATCHED_DECISIONS_PATCH).
+     */
+    async logDecisions(input: { runId: string; accountId: string; missionId: string; entries: DecisionEntry[] }): Promise<void> {
+      const run = { id: input.runId, accountId: input.accountId, missionId: input.missionId };
+      await db.$transaction(async (tx) => {
+        for (const e of input.entries) await logEvent(tx, run, e.type, e.summary, e.stepId ?? null, e.payload ?? null);
+      });
     },
 
     /** Creates the scheduled events of one batch (pending), skipping any created by an earlier try, and lists them in memory. */

@@ -177,4 +177,13 @@ export const declarativeScenarios: MissionScenario[] = [
       return finish(handle, workflowId);
     },
   },
+  // Recorded after `batched-decisions`: the decisions of the events that ended together are
+  // written by one local activity (`logDecisions`).
+  {
+    name: 'declarative-sweep-batched-decisions',
+    async run(ctx) {
+      const { handle, workflowId } = await start(ctx, 'sweep-batched', { class: 'sweep', targets: [target(26), target(27), target(28), target(29)], throttle: { batch_size: 4, spacing: 'PT30S' } });
+      return finish(handle, workflowId);
+    },
+  },
 ];

@@ -45,6 +45,7 @@ const patchedHistories: Array<[string, string]> = [
   ['cancel-waits-for-events', 'declarative-cancel-waits.json'],
   ['event-outcome-in-result', 'declarative-sweep-event-outcome.json'],
   ['insights-local', 'scheduled-call-insights-local.json'],
+  ['batched-decisions', 'declarative-sweep-batched-decisions.json'],
 ];
 
 test('an event started with EVENT_PATCHES records no patch marker; one started before them did', () => {

@@ -84,6 +84,9 @@ function world(callees: Record<string, { script?: Script; facts?: Record<string,
     async logDecision(input: { type: string; summary: string }) {
       log.push(`${input.type}:${input.summary}`);
     },
+    async logDecisions(input: { entries: Array<{ type: string; summary: string }> }) {
+      for (const e of input.entries) log.push(`${e.type}:${e.summary}`);
+    },
     async createTargetEvents(input: { stepId: string; items: Array<{ eventId: string; to: string; scheduledAt: number }> }) {
       for (const i of input.items) if (!events.has(i.eventId)) events.set(i.eventId, { to: i.to, status: 'pending', retryCount: 0, callStatus: null, conversationId: null, stepId: input.stepId, scheduledAt: i.scheduledAt });
     },

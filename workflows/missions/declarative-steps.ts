@@ -11,7 +11,7 @@ import type { SpecGate, SpecTarget } from '../../common/mission-spec';
 import { runLog } from './activities';
 import { approvalWorkflow } from './approval';
 import { type DeclarativeCallPlan, type DeclarativeRunInput, type DeclarativeState, EVENT_PATCHES, type EventOutcome, stopEventSignal } from './messages';
-import type { TargetRead } from '../../activities/missions/declarative';
+import type { DecisionEntry, TargetRead } from '../../activities/missions/declarative';
 import { scheduledEventWorkflow } from './scheduled-event';
 
 /** Since this patch a run's cancel waits for its open events to end, and stops late starters. */
@@ -22,6 +22,43 @@ export const CANCEL_WAITS_PATCH = 'cancel-waits-for-events';
  * per target. The read remains for an event that was terminated, or that ran on older code.
  */
 export const EVENT_OUTCOME_PATCH = 'event-outcome-in-result';
+/**
+ * Since this patch a batch's per-target decisions go through a decision log: those that arrive
+ * in one workflow activation (the events that ended together) are written by one local activity.
+ * Before it each target had its own, and a batch's end ran ten of them on the run's critical path.
+ */
+export const BATCHED_DECISIONS_PATCH = 'batched-decisions';
+
+/**
+ * Writes run events in arrival order. The writer waits on a condition, which the SDK checks
+ * once the activation's jobs and their continuations have run, so everything queued in one
+ * activation goes out together. A failed write fails the entries it carried, not the log.
+ */
+function decisionLog(write: (entries: DecisionEntry[]) => Promise<void>) {
+  const queue: Array<{ entry: DecisionEntry; written: () => void; failed: (err: unknown) => void }> = [];
+  let open = true;
+  const writer = (async () => {
+    while (open || queue.length > 0) {
+      await condition(() => queue.length > 0 || !open);
+      const batch = queue.splice(0);
+      if (batch.length === 0) continue;
+      try {
+        await write(batch.map((b) => b.entry));
+        for (const b of batch) b.written();
+      } catch (err) {
+        for (const b of batch) b.failed(err);
+      }
+    }
+  })();
+  return {
+    write: (entry: DecisionEntry) => new Promise<void>((written, failed) => void queue.push({ entry, written, failed })),
+    /** Resolves once everything queued is written. */
+    async close(): Promise<void> {
+      open = false;
+      await writer;
+    },
+  };
+}
 
 /** What the run's handlers set: the steps check it between their awaits. */
 export interface RunControl {
@@ -70,57 +107,75 @@ export async function runBatch(input: DeclarativeRunInput, st: DeclarativeState,
   if (items.length === 0) return;
   st.lastStart = Math.max(st.lastStart ?? 0, ...items.map((i) => i.scheduledAt));
   await runLog().createTargetEvents({ runId: input.runId, missionId: input.missionId, accountId: input.accountId, assistantId: input.assistantId, stepId, items: items.map(({ target: _t, ...rest }) => rest) });
-  await Promise.all(
-    items.map(async (item) => {
-      const handle = await startChild(scheduledEventWorkflow, {
-        workflowId: eventWorkflowId(item.eventId),
-        args: [
-          {
-            eventId: item.eventId,
-            accountId: input.accountId,
-            assistantId: input.assistantId,
-            channel: 'call',
-            to: item.to,
-            from: item.from,
-            scheduledAt: item.scheduledAt,
-            textBody: null,
-            missionId: input.missionId,
-            runId: input.runId,
-            // The run writes its own steps: the event must not sync one (spec §4 "Step").
-            stepId: null,
-            kind: item.target.kind,
-            timeScale: input.timeScale,
-            startPaused: control.paused,
-            plan: callPlan(input, item.target, prompt),
-            patches: EVENT_PATCHES,
-          },
-        ],
-      });
-      control.open.set(item.eventId, handle);
-      // An event that started after a cancel had stopped the open ones is stopped as well.
-      if (control.cancel && patched(CANCEL_WAITS_PATCH)) await handle.signal(stopEventSignal, { hangup: control.hangup }).catch(() => undefined);
-      // A terminated event counts as failed: its projection says what it got to.
-      const ended = await handle.result().catch(() => undefined);
-      control.open.delete(item.eventId);
-      const [read] = patched(EVENT_OUTCOME_PATCH) && ended?.insights !== undefined ? [targetRead(item.eventId, ended)] : await runLog().readTargets({ eventIds: [item.eventId] });
-      const outcome: TargetOutcome = {
-        name: item.target.name,
-        phone: item.to,
-        state: read?.status ?? 'failed',
-        attempts: (read?.retryCount ?? 0) + (read?.callStatus ? 1 : 0),
-        insights: read?.insights ?? null,
-        score: weightedScore(spec, read?.insights ?? null),
-        conversation_id: read?.conversationId ?? null,
-      };
-      outcomes.push(outcome);
-      await runLog().logDecision({ runId: input.runId, accountId: input.accountId, missionId: input.missionId, type: 'custom', stepId, summary: `${outcome.name} (${outcome.phone}): ${outcome.state}`, payload: outcome as unknown as Record<string, unknown> });
-      if (!st.stoppedEarly && stopConditionHolds(spec, allOutcomes(st))) {
-        st.stoppedEarly = true;
-        await runLog().logDecision({ runId: input.runId, type: 'message', stepId, summary: 'stop_when holds: pending calls are cancelled, live calls finish' });
-        await stopOpen(control, false);
-      }
-    }),
-  );
+  const scope = { runId: input.runId, accountId: input.accountId, missionId: input.missionId };
+  const log = patched(BATCHED_DECISIONS_PATCH) ? decisionLog((entries) => runLog().logDecisions({ ...scope, entries })) : null;
+  try {
+    await Promise.all(
+      items.map(async (item) => {
+        const handle = await startChild(scheduledEventWorkflow, {
+          workflowId: eventWorkflowId(item.eventId),
+          args: [
+            {
+              eventId: item.eventId,
+              accountId: input.accountId,
+              assistantId: input.assistantId,
+              channel: 'call',
+              to: item.to,
+              from: item.from,
+              scheduledAt: item.scheduledAt,
+              textBody: null,
+              missionId: input.missionId,
+              runId: input.runId,
+              // The run writes its own steps: the event must not sync one (spec §4 "Step").
+              stepId: null,
+              kind: item.target.kind,
+              timeScale: input.timeScale,
+              startPaused: control.paused,
+              plan: callPlan(input, item.target, prompt),
+              patches: EVENT_PATCHES,
+            },
+          ],
+        });
+        control.open.set(item.eventId, handle);
+        // An event that started after a cancel had stopped the open ones is stopped as well.
+        if (control.cancel && patched(CANCEL_WAITS_PATCH)) await handle.signal(stopEventSignal, { hangup: control.hangup }).catch(() => undefined);
+        // A terminated event counts as failed: its projection says what it got to.
+        const ended = await handle.result().catch(() => undefined);
+        control.open.delete(item.eventId);
+        const [read] = patched(EVENT_OUTCOME_PATCH) && ended?.insights !== undefined ? [targetRead(item.eventId, ended)] : await runLog().readTargets({ eventIds: [item.eventId] });
+        const outcome: TargetOutcome = {
+          name: item.target.name,
+          phone: item.to,
+          state: read?.status ?? 'failed',
+          attempts: (read?.retryCount ?? 0) + (read?.callStatus ? 1 : 0),
+          insights: read?.insights ?? null,
+          score: weightedScore(spec, read?.insights ?? null),
+          conversation_id: read?.conversationId ?? null,
+        };
+        outcomes.push(outcome);
+        const decision: DecisionEntry = { type: 'custom', stepId, summary: `${outcome.name} (${outcome.phone}): ${outcome.state}`, payload: outcome as unknown as Record<string, unknown> };
+        const stop: DecisionEntry = { type: 'message', stepId, summary: 'stop_when holds: pending calls are cancelled, live calls finish' };
+        if (log) {
+          // Both queued before the stop check's await, so they are written together and in order.
+          const logged = log.write(decision);
+          if (!st.stoppedEarly && stopConditionHolds(spec, allOutcomes(st))) {
+            st.stoppedEarly = true;
+            await Promise.all([logged, log.write(stop)]);
+            await stopOpen(control, false);
+          } else await logged;
+          return;
+        }
+        await runLog().logDecision({ ...scope, ...decision });
+        if (!st.stoppedEarly && stopConditionHolds(spec, allOutcomes(st))) {
+          st.stoppedEarly = true;
+          await runLog().logDecision({ runId: input.runId, ...stop });
+          await stopOpen(control, false);
+        }
+      }),
+    );
+  } finally {
+    await log?.close();
+  }
 }
 
 /** An event's result in the shape of its projection row (readTargets). */
