@@ -109,6 +109,8 @@ export async function runBatch(input: DeclarativeRunInput, st: DeclarativeState,
   await runLog().createTargetEvents({ runId: input.runId, missionId: input.missionId, accountId: input.accountId, assistantId: input.assistantId, stepId, items: items.map(({ target: _t, ...rest }) => rest) });
   const scope = { runId: input.runId, accountId: input.accountId, missionId: input.missionId };
   const log = patched(BATCHED_DECISIONS_PATCH) ? decisionLog((entries) => runLog().logDecisions({ ...scope, entries })) : null;
+  // Before the patch each decision had its own local activity (its arguments are not replayed).
+  const decide = (entry: DecisionEntry) => (log ? log.write(entry) : runLog().logDecision({ ...scope, ...entry }));
   try {
     await Promise.all(
       items.map(async (item) => {
@@ -153,22 +155,10 @@ export async function runBatch(input: DeclarativeRunInput, st: DeclarativeState,
           conversation_id: read?.conversationId ?? null,
         };
         outcomes.push(outcome);
-        const decision: DecisionEntry = { type: 'custom', stepId, summary: `${outcome.name} (${outcome.phone}): ${outcome.state}`, payload: outcome as unknown as Record<string, unknown> };
-        const stop: DecisionEntry = { type: 'message', stepId, summary: 'stop_when holds: pending calls are cancelled, live calls finish' };
-        if (log) {
-          // Both queued before the stop check's await, so they are written together and in order.
-          const logged = log.write(decision);
-          if (!st.stoppedEarly && stopConditionHolds(spec, allOutcomes(st))) {
-            st.stoppedEarly = true;
-            await Promise.all([logged, log.write(stop)]);
-            await stopOpen(control, false);
-          } else await logged;
-          return;
-        }
-        await runLog().logDecision({ ...scope, ...decision });
+        await decide({ type: 'custom', stepId, summary: `${outcome.name} (${outcome.phone}): ${outcome.state}`, payload: outcome as unknown as Record<string, unknown> });
         if (!st.stoppedEarly && stopConditionHolds(spec, allOutcomes(st))) {
           st.stoppedEarly = true;
-          await runLog().logDecision({ runId: input.runId, ...stop });
+          await decide({ type: 'message', stepId, summary: 'stop_when holds: pending calls are cancelled, live calls finish' });
           await stopOpen(control, false);
         }
       }),
