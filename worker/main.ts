@@ -49,11 +49,15 @@ async function main(): Promise<void> {
     log.warn('PARLEY_LLM_ENGINE=echo: the echo responder answers by repeating the caller; it is not a language model');
   }
   // Started without worker/workflow-threads.cjs (WORKER_NODE_ARGS), the workflow threads keep the
-  // SDK's stack trace hook: correct, but every workflow task costs more CPU (docs/benchmark.md).
+  // SDK's stack trace hook and its watchdog thread per call: correct, but every workflow task
+  // costs more CPU (docs/capacity.md).
   const preloaded = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => arg.includes('workflow-threads.cjs'));
-  if (!preloaded) log.warn('started without --require worker/workflow-threads.cjs: workflow threads keep the stack trace promise hook and use more CPU per task');
+  if (!preloaded) log.warn('started without --require worker/workflow-threads.cjs: workflow threads keep the stack trace promise hook and a watchdog thread per call, and use more CPU per task');
   const stackTraces = !preloaded || process.env.PARLEY_WORKFLOW_STACK_TRACES === '1';
-  log.info({ taskQueue: config.taskQueue, temporal: config.temporalAddress, workflowStackTraces: stackTraces }, 'worker polling');
+  // The deadlock watchdog: one timer for every workflow thread (the preload), or Node's watchdog
+  // thread per call into a workflow's sandbox (the SDK's own; docs/capacity.md).
+  const workflowWatchdog = preloaded && process.env.PARLEY_WORKFLOW_WATCHDOG !== 'sdk' ? 'shared' : 'sdk';
+  log.info({ taskQueue: config.taskQueue, temporal: config.temporalAddress, workflowStackTraces: stackTraces, workflowWatchdog }, 'worker polling');
   try {
     await worker.run();
   } finally {

@@ -2,9 +2,13 @@
  * worker/workflow-threads.cjs, the worker process's preload: in a worker thread it refuses the
  * Temporal SDK's stack trace promise hook, and only that one. AsyncLocalStorage (the SDK's
  * cancellation scopes) keeps its context across awaits. PARLEY_WORKFLOW_STACK_TRACES=1 leaves the
- * SDK's hook on.
+ * SDK's hook on. In the SDK's workflow threads, calls into the sandbox run without Node's per-call
+ * watchdog thread, and the main thread stops a thread stuck past its deadline.
+ * PARLEY_WORKFLOW_WATCHDOG=sdk leaves Node's watchdog on.
  */
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { WORKER_NODE_ARGS } from '../../infra/worker-args';
 
@@ -49,4 +53,63 @@ test('PARLEY_WORKFLOW_STACK_TRACES=1 leaves the SDK its hook', () => {
   expect(seen.sdkHook).toBe(true);
   expect(seen.store).toBe('scope');
   expect(seen.warnings).toEqual([]);
+});
+
+/**
+ * A thread started from a file at the SDK's workflow thread path: one call into a sandbox within
+ * its timeout (counting this process's threads meanwhile), then a runaway loop.
+ */
+const WORKFLOW_THREAD = `
+const fs = require('node:fs');
+const vm = require('node:vm');
+const { parentPort, workerData } = require('node:worker_threads');
+const threads = () => fs.readdirSync('/proc/self/task').length;
+const context = vm.createContext({ threads });
+const outside = threads();
+const inside = vm.runInContext('threads()', context, { timeout: 5000 });
+parentPort.postMessage({ watched: workerData !== undefined, extraThreads: inside - outside });
+vm.runInContext('for (;;) {}', context, { timeout: 300 });
+`;
+
+function runWorkflowThread(env: NodeJS.ProcessEnv) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-watchdog-'));
+  const file = path.join(dir, 'node_modules', '@temporalio', 'worker', 'lib', 'workflow', 'workflow-worker-thread.js');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, WORKFLOW_THREAD);
+  const main = `
+const { Worker } = require('node:worker_threads');
+const started = Date.now();
+const thread = new Worker(${JSON.stringify(file)});
+thread.on('message', (m) => console.log(JSON.stringify(m)));
+thread.on('error', (err) => console.log(JSON.stringify({ error: err.message })));
+thread.on('exit', (code) => console.log(JSON.stringify({ exit: code, afterMs: Date.now() - started })));
+`;
+  try {
+    const run = spawnSync(process.execPath, [...WORKER_NODE_ARGS, '-e', main], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    return { lines: Object.assign({}, ...lines) as { watched: boolean; extraThreads: number; exit: number; afterMs: number; error?: string }, stderr: run.stderr };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const linux = fs.existsSync('/proc/self/task');
+
+(linux ? test : test.skip)('a workflow thread calls into its sandbox without a watchdog thread per call, and a runaway call gets its thread stopped', () => {
+  const { lines, stderr } = runWorkflowThread({ PARLEY_WORKFLOW_WATCHDOG: '' });
+  expect(lines.watched).toBe(true);
+  expect(lines.extraThreads).toBe(0);
+  // Stopped from the main thread once past its 300 ms (the timer looks four times a second).
+  expect(lines.exit).toBe(1);
+  expect(lines.afterMs).toBeLessThan(10_000);
+  expect(stderr).toContain('[parley] a workflow thread has run workflow code for more than 300 ms without returning');
+});
+
+(linux ? test : test.skip)("PARLEY_WORKFLOW_WATCHDOG=sdk leaves Node's watchdog, which times the runaway call out itself", () => {
+  const { lines, stderr } = runWorkflowThread({ PARLEY_WORKFLOW_WATCHDOG: 'sdk' });
+  expect(lines.watched).toBe(false);
+  expect(lines.extraThreads).toBe(1);
+  expect(lines.error).toMatch(/timed out after 300ms/);
+  expect(lines.exit).toBe(1);
+  expect(stderr).not.toContain('[parley]');
 });
