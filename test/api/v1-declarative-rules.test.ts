@@ -33,7 +33,7 @@ afterAll(async () => {
 
 const target = (phone: string, kind = 'automated', name = phone) => ({ name, phone, timezone: 'America/Chicago', kind });
 const targets = (n: number, from: number) => Array.from({ length: n }, (_, i) => target(`+131255${from + i}`, 'automated', `Firm ${i + 1}`));
-const spec = (over: Obj) => ({ class: 'sweep', assistant: { instructions: 'Ask for a quote.' }, schedule: { business_hours: false }, throttle: { spacing: 'PT30S' }, ...over });
+const spec = (over: Obj) => ({ class: 'sweep', assistant: { instructions: 'Ask for a quote.' }, schedule: { business_hours: false, avoid: [] }, throttle: { spacing: 'PT30S' }, ...over });
 
 async function create(name: string, s: Obj) {
   const res = await v1.call('POST', '/v1/missions', { name, instructions: 'declarative', spec: s });
@@ -61,7 +61,7 @@ test('M45: not_before holds every start back; not_after drops the targets and re
   const notBefore = now + 2 * 60 * MINUTE;
   const early = targets(2, 45100);
   let since = v1.lines.dials.length;
-  const held = await create('Not before', spec({ targets: early, schedule: { business_hours: false, not_before: new Date(notBefore).toISOString() } }));
+  const held = await create('Not before', spec({ targets: early, schedule: { business_hours: false, avoid: [], not_before: new Date(notBefore).toISOString() } }));
   expect((await finished(held)).status).toBe('succeeded');
   expect((await eventsOf(held)).map((e) => [e.to, Date.parse(e.scheduled_at) - notBefore])).toEqual([
     [early[0].phone, 0],
@@ -74,7 +74,7 @@ test('M45: not_before holds every start back; not_after drops the targets and re
   const [a, b, c] = targets(3, 45200);
   v1.lines.script(b.phone, ['busy', 'busy']);
   since = v1.lines.dials.length;
-  const m = await create('Not after', spec({ targets: [a, b, c], throttle: { spacing: 'PT5M' }, schedule: { business_hours: false, not_after: new Date(Date.now() + 9 * MINUTE).toISOString() } }));
+  const m = await create('Not after', spec({ targets: [a, b, c], throttle: { spacing: 'PT5M' }, schedule: { business_hours: false, avoid: [], not_after: new Date(Date.now() + 9 * MINUTE).toISOString() } }));
   const run = await finished(m);
   expect(run.status).toBe('succeeded');
   expect((await eventsOf(m)).map((e) => e.to)).toEqual([a.phone, b.phone]);

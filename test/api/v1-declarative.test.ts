@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 const targets = (n: number, from = 100) => Array.from({ length: n }, (_, i) => ({ name: `Firm ${i + 1}`, phone: `+1312555${from + i}`.padEnd(12, '5'), timezone: 'America/Chicago', kind: 'automated' }));
-const anyTime = { business_hours: false };
+const anyTime = { business_hours: false, avoid: [] };
 const spec = (over: Obj) => ({ assistant: { instructions: 'Ask for a quote.' }, schedule: anyTime, throttle: { spacing: 'PT30S' }, ...over });
 
 async function create(name: string, s: Obj) {

@@ -32,7 +32,7 @@ function subscribe(url: string, headers: Record<string, string> = {}) {
   return { ws, messages, closed, opened };
 }
 
-const spec = { class: 'multi_round', assistant: { instructions: 'Ask.' }, schedule: { business_hours: false }, throttle: { spacing: 'PT30S' }, targets: [{ name: 'A', phone: '+13125557001', timezone: 'America/Chicago', kind: 'automated' }] };
+const spec = { class: 'multi_round', assistant: { instructions: 'Ask.' }, schedule: { business_hours: false, avoid: [] }, throttle: { spacing: 'PT30S' }, targets: [{ name: 'A', phone: '+13125557001', timezone: 'America/Chicago', kind: 'automated' }] };
 
 test('M55: bad auth → 4401 (header or first message); no auth in time → 4401', async () => {
   expect(await subscribe(base, { authorization: 'Bearer prl_live_00000000000000000000000000000000' }).closed).toBe(4401);

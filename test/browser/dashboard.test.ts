@@ -237,7 +237,7 @@ suite('the Control Center in Chromium', () => {
       class: 'multi_round',
       targets: [{ name: 'Dr Osei', phone: '+12025550158', timezone: 'America/New_York', kind: 'service' }],
       assistant: { instructions: 'Ask when they are free.' },
-      schedule: { business_hours: false },
+      schedule: { business_hours: false, avoid: [] },
       throttle: { spacing: 'PT30S' },
     };
     await editor.fill(JSON.stringify(spec, null, 2));

@@ -123,7 +123,7 @@ test('a multi_round gate approved over /v1/approvals; /v1/stream carries the run
   ws.on('message', (raw) => messages.push(JSON.parse(String(raw))));
   await until('the stream to be ready', async () => messages, (m) => m.some((x) => x.type === 'ready'), 30_000);
   const targets = [TARGETS[0], TARGETS[4]]; // two that answer
-  const created = await call('POST', '/v1/missions', { name: 'Rounds', instructions: 'declarative', spec: { class: 'multi_round', assistant: { instructions: 'Ask for a quote.' }, schedule: { business_hours: false }, throttle: { spacing: 'PT30S' }, targets } });
+  const created = await call('POST', '/v1/missions', { name: 'Rounds', instructions: 'declarative', spec: { class: 'multi_round', assistant: { instructions: 'Ask for a quote.' }, schedule: { business_hours: false, avoid: [] }, throttle: { spacing: 'PT30S' }, targets } });
   expect(created.status).toBe(201);
   const m = created.body.data;
   const pending = await until('the gate to be pending in /v1/approvals', () => call('GET', '/v1/approvals?status=pending').then((r) => r.body.data as Obj[]), (a) => a.length === 1, 120_000);
@@ -159,7 +159,7 @@ async function killAndRestartDevServer(): Promise<void> {
 
 test('M56: a 200-target sweep survives SIGKILLs of the worker, the API and the dev server: succeeded, one dial per attempt per target', async () => {
   const before = dials().length;
-  const spec = { class: 'sweep', assistant: { instructions: 'Ask for a quote.' }, schedule: { business_hours: false }, throttle: { batch_size: 10, spacing: 'PT30S' }, retry: { max_attempts: { automated: MAX_ATTEMPTS } }, targets: TARGETS };
+  const spec = { class: 'sweep', assistant: { instructions: 'Ask for a quote.' }, schedule: { business_hours: false, avoid: [] }, throttle: { batch_size: 10, spacing: 'PT30S' }, retry: { max_attempts: { automated: MAX_ATTEMPTS } }, targets: TARGETS };
   const created = await call('POST', '/v1/missions', { name: 'Sweep under kills', instructions: 'declarative', spec });
   expect(created.status).toBe(201);
   const m = created.body.data;
