@@ -27,6 +27,8 @@ export class EventHub {
   private requestId = 0;
   private timer: NodeJS.Timeout | null = null;
   private polling: Promise<void> | null = null;
+  /** Kicks waiting for a read that begins after them. */
+  private waiting: Array<() => void> = [];
   private again = false;
   private stopped = false;
   private idleRefreshedAt = 0;
@@ -49,7 +51,7 @@ export class EventHub {
     const lastRequest = await this.db.agentTurnRequest.findFirst({ orderBy: { id: 'desc' }, select: { id: true } });
     this.requestId = lastRequest?.id ?? 0;
     if (isPostgresUrl(this.config.databaseUrl)) await this.listen();
-    this.timer = setInterval(() => void this.poll(), this.config.eventPollMs);
+    this.timer = setInterval(() => this.tick(), this.config.eventPollMs);
     this.timer.unref();
   }
 
@@ -61,31 +63,51 @@ export class EventHub {
     this.listeners.delete(listener);
   }
 
-  /** Look now (after this process wrote something) rather than at the next tick. */
+  /**
+   * Look now (after this process wrote something) rather than at the next tick. Resolves once a
+   * read that began after this call has finished, so the hub has then seen every event
+   * committed before the call.
+   */
   kick(): Promise<void> {
-    return this.poll();
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      this.wake();
+    });
   }
 
-  /** One read at a time; a kick during a read asks for another right after it. */
-  poll(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    if (this.polling) {
-      this.again = true;
-      return this.polling;
-    }
+  /** The timer's tick: a read already under way is enough (the next tick looks again). */
+  private tick(): void {
+    if (!this.polling) this.wake();
+  }
+
+  /**
+   * One read at a time; a wake during a read asks for one more right after it. Each waiter is
+   * answered by the first read that began after it asked, so a steady stream of ticks or
+   * notifications cannot keep a waiter waiting (the loop itself may go on while they come).
+   */
+  private wake(): void {
+    this.again = true;
+    if (this.polling) return;
     this.polling = (async () => {
       try {
-        do {
+        while (this.again && !this.stopped) {
           this.again = false;
-          await this.drain();
-        } while (this.again && !this.stopped);
+          const served = this.waiting.splice(0);
+          try {
+            await this.drain();
+          } finally {
+            for (const resolve of served) resolve();
+          }
+        }
       } catch (err) {
         this.log?.warn({ err }, 'event hub: reading the log failed; retrying at the next tick');
       } finally {
         this.polling = null;
+        // A failed read or a stop leaves later waiters to the next tick, or answers them now.
+        if (this.stopped) for (const resolve of this.waiting.splice(0)) resolve();
       }
     })();
-    return this.polling;
   }
 
   private async drain(): Promise<void> {
@@ -118,7 +140,7 @@ export class EventHub {
   private async listen(): Promise<void> {
     const { Client } = await import('pg');
     const client = new Client({ connectionString: this.config.databaseUrl });
-    client.on('notification', () => void this.poll());
+    client.on('notification', () => this.wake());
     // A lost LISTEN connection only costs latency: polling goes on.
     client.on('error', (err) => this.log?.warn({ err }, 'event hub: LISTEN connection lost; polling only'));
     await client.connect();
@@ -130,6 +152,7 @@ export class EventHub {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.polling;
+    for (const resolve of this.waiting.splice(0)) resolve();
     await this.pg?.end().catch(() => undefined);
   }
 }
