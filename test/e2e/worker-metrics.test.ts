@@ -3,7 +3,7 @@
  * PARLEY_WORKER_METRICS_PORT: Prometheus text on a port of the worker's own, separate from the
  * API's /metrics, with the SDK's task-queue series for Parley's queue once a workflow ran.
  */
-import { freePort } from '../../infra/dev-server';
+import { testPort } from '../support/ports';
 import { embeddedEnv, npmStart, stopNpmStart, type Started } from '../support/npm-start';
 import { until } from '../support/v1';
 
@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 test('the worker serves the Temporal SDK metrics on PARLEY_WORKER_METRICS_PORT', async () => {
-  const metricsPort = await freePort();
+  const metricsPort = await testPort();
   const { port, env } = await embeddedEnv({ PARLEY_WORKER_METRICS_PORT: String(metricsPort), PARLEY_LLM_ENGINE: 'echo' });
   parley = await npmStart(env);
   // A session is a workflow: the worker polls, runs its tasks and records them.

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTES } from '../../common/search-attributes';
-import { freePort, temporalCliPath } from '../../infra/dev-server';
+import { temporalCliPath } from '../../infra/dev-server';
+import { testPort } from './ports';
 import { ensureEmbeddedLlm, ensurePocketsphinx, ensureWhisper } from '../../infra/models/embedded';
 import { BUNDLE_PATH, TMP_DIR } from './paths';
 
@@ -21,7 +22,7 @@ export default async function globalSetup(): Promise<void> {
   await ensurePocketsphinx(log).catch((err: Error) => log(`PocketSphinx 5 unavailable, its tests will say why: ${err.message}`));
   if (!process.env.TEMPORAL_ADDRESS) {
     const cli = temporalCliPath();
-    const port = await freePort();
+    const port = await testPort();
     const env = await TestWorkflowEnvironment.createLocal({
       server: {
         executable: cli ? { type: 'existing-path', path: cli } : { type: 'cached-download' },

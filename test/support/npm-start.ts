@@ -2,7 +2,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { freePort } from '../../infra/dev-server';
+import { testPort } from './ports';
 import { ROOT, TMP_DIR } from './paths';
 import { descendants, isAlive } from './processes';
 
@@ -22,7 +22,7 @@ export interface Ports {
 export async function embeddedEnv(extra: NodeJS.ProcessEnv = {}): Promise<Ports> {
   fs.mkdirSync(TMP_DIR, { recursive: true });
   const dataDir = extra.PARLEY_DATA_DIR ?? fs.mkdtempSync(path.join(TMP_DIR, 'e2e-'));
-  const [port, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+  const [port, temporalPort, uiPort] = [await testPort(), await testPort(), await testPort()];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     TEMPORAL_ADDRESS: '',

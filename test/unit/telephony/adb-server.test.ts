@@ -8,7 +8,7 @@ import path from 'node:path';
 import Adb from '@devicefarmer/adbkit';
 import { createAdbDriver, NO_DEVICE_DETAIL } from '../../../infra/telephony/adb-driver';
 import { createCallControl } from '../../../infra/telephony/driver';
-import { freePort } from '../../../infra/dev-server';
+import { testPort } from '../../support/ports';
 import { TMP_DIR } from '../../support/paths';
 
 const ADB = '/usr/bin/adb';
@@ -23,7 +23,7 @@ if (!haveAdb) console.warn(`${ADB} not found (Debian package "adb"): skipping th
 
   beforeAll(async () => {
     fs.mkdirSync(env.HOME, { recursive: true });
-    port = await freePort();
+    port = await testPort();
     adb('start-server');
   });
 
