@@ -5,7 +5,6 @@
  */
 import { type ChildWorkflowHandle, condition, patched, startChild, uuid4 } from '@temporalio/workflow';
 import { AMD_BY_KIND, approvalWorkflowId, eventWorkflowId, VOICEMAIL_BUDGET } from '../../common/missions';
-import { AssistantIdAttribute, EventIdAttribute, MissionIdAttribute, PhoneNumberAttribute, RunIdAttribute } from '../../common/search-attributes';
 import { planBatch, windowRules } from '../../common/mission-planner';
 import { insightSchema, stopConditionHolds, type TargetOutcome, weightedScore } from '../../common/mission-results';
 import type { SpecGate, SpecTarget } from '../../common/mission-spec';
@@ -117,15 +116,6 @@ export async function runBatch(input: DeclarativeRunInput, st: DeclarativeState,
       items.map(async (item) => {
         const handle = await startChild(scheduledEventWorkflow, {
           workflowId: eventWorkflowId(item.eventId),
-          // As the events the API schedules (docs/api.md): operators find a run's calls in the
-          // Web UI by ParleyRunId. Replay does not compare a child's search attributes.
-          typedSearchAttributes: [
-            { key: EventIdAttribute, value: item.eventId },
-            { key: AssistantIdAttribute, value: input.assistantId },
-            { key: PhoneNumberAttribute, value: item.to },
-            { key: MissionIdAttribute, value: input.missionId },
-            { key: RunIdAttribute, value: input.runId },
-          ],
           args: [
             {
               eventId: item.eventId,
