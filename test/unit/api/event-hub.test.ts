@@ -10,12 +10,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function slowLog(readMs: number) {
   const rows: Array<{ seq: number; type: string; sessionId: string; dataJson: string; createdAt: Date }> = [];
-  let reads = 0;
   const db = {
     event: {
       findFirst: async () => (rows.length ? { seq: rows[rows.length - 1].seq } : null),
       findMany: async ({ where }: { where: { seq: { gt: number } } }) => {
-        reads += 1;
         const snapshot = rows.filter((r) => r.seq > where.seq.gt);
         await sleep(readMs);
         return snapshot;
@@ -24,7 +22,7 @@ function slowLog(readMs: number) {
     agentTurnRequest: { findFirst: async () => null, findMany: async () => [] },
   };
   const append = () => rows.push({ seq: rows.length + 1, type: 'turn.complete', sessionId: 's', dataJson: '{}', createdAt: new Date() });
-  return { db: db as unknown as Db, append, reads: () => reads };
+  return { db: db as unknown as Db, append };
 }
 
 const listener = (seen: number[]): HubListener => ({ onEvent: (e) => seen.push(e.seq), onTurnRequest: () => undefined });
@@ -36,12 +34,17 @@ describe('EventHub', () => {
     hub = undefined;
   });
 
-  test('a kick resolves after one read that began after it, though each read outlasts the poll interval', async () => {
-    const log = slowLog(30);
+  /** A started hub over a log whose reads take readMs, polled every 5 ms, with one listener. */
+  async function started(readMs: number, seen: number[] = []) {
+    const log = slowLog(readMs);
     hub = new EventHub(log.db, { databaseUrl: 'file:unused.db', eventPollMs: 5 });
     await hub.start();
-    const seen: number[] = [];
     hub.add(listener(seen));
+    return { log, hub, seen };
+  }
+
+  test('a kick resolves after one read that began after it, though each read outlasts the poll interval', async () => {
+    const { log, hub, seen } = await started(30);
     await sleep(50); // the timer is reading back to back now
     log.append();
     const began = Date.now();
@@ -53,11 +56,7 @@ describe('EventHub', () => {
   });
 
   test('events written meanwhile are delivered in order, once, by the timer alone', async () => {
-    const log = slowLog(2);
-    hub = new EventHub(log.db, { databaseUrl: 'file:unused.db', eventPollMs: 5 });
-    await hub.start();
-    const seen: number[] = [];
-    hub.add(listener(seen));
+    const { log, seen } = await started(2);
     for (let i = 0; i < 20; i += 1) {
       log.append();
       await sleep(3);
@@ -68,10 +67,7 @@ describe('EventHub', () => {
   });
 
   test('a kick after stop resolves at once', async () => {
-    const log = slowLog(30);
-    hub = new EventHub(log.db, { databaseUrl: 'file:unused.db', eventPollMs: 5 });
-    await hub.start();
-    hub.add(listener([]));
+    const { hub } = await started(30);
     const stopping = hub.stop();
     await hub.kick();
     await stopping;
