@@ -55,9 +55,12 @@ async function main(): Promise<void> {
   if (!preloaded) log.warn('started without --require worker/workflow-threads.cjs: workflow threads keep the stack trace promise hook and a watchdog thread per call, and use more CPU per task');
   const stackTraces = !preloaded || process.env.PARLEY_WORKFLOW_STACK_TRACES === '1';
   // The deadlock watchdog: one timer for every workflow thread (the preload), or Node's watchdog
-  // thread per call into a workflow's sandbox (the SDK's own; docs/capacity.md).
-  const workflowWatchdog = preloaded && process.env.PARLEY_WORKFLOW_WATCHDOG !== 'sdk' ? 'shared' : 'sdk';
-  log.info({ taskQueue: config.taskQueue, temporal: config.temporalAddress, workflowStackTraces: stackTraces, workflowWatchdog }, 'worker polling');
+  // thread per call into a workflow's sandbox (the SDK's own; docs/capacity.md). The preload says
+  // how many of the worker's threads it watches: none means the SDK's (also when a future SDK
+  // starts its threads in a way the preload does not recognise).
+  const watchedWorkflowThreads = watchedThreadCount();
+  const workflowWatchdog = watchedWorkflowThreads > 0 ? 'shared' : 'sdk';
+  log.info({ taskQueue: config.taskQueue, temporal: config.temporalAddress, workflowStackTraces: stackTraces, workflowWatchdog, watchedWorkflowThreads }, 'worker polling');
   try {
     await worker.run();
   } finally {
@@ -68,6 +71,12 @@ async function main(): Promise<void> {
     await db.$disconnect();
     log.info('worker stopped');
   }
+}
+
+/** Workflow threads under the shared deadlock watchdog (worker/workflow-threads.cjs); 0 without it. */
+function watchedThreadCount(): number {
+  const count = (process as unknown as Record<symbol, (() => number) | undefined>)[Symbol.for('parley.watchedWorkflowThreads')];
+  return count ? count() : 0;
 }
 
 main().catch((err) => {

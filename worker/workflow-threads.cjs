@@ -55,6 +55,8 @@ const SDK_WORKFLOW_THREAD = /[\\/]@temporalio[\\/]worker[\\/]lib[\\/]workflow[\\
 const DEADLINE_KEY = '__parleyWorkflowDeadline';
 /** How often the main thread looks at the deadlines. */
 const CHECK_MS = 250;
+/** On `process`: how many SDK workflow threads the shared watchdog watches (the boot log reads it). */
+const WATCHED_COUNT = Symbol.for('parley.watchedWorkflowThreads');
 
 if (process.env.PARLEY_WORKFLOW_WATCHDOG !== 'sdk') {
   if (isMainThread) watchWorkflowThreads();
@@ -68,6 +70,7 @@ if (process.env.PARLEY_WORKFLOW_WATCHDOG !== 'sdk') {
 function watchWorkflowThreads() {
   const watched = new Set();
   let timer = null;
+  process[WATCHED_COUNT] = () => watched.size;
   const check = () => {
     const now = Date.now();
     for (const entry of watched) {

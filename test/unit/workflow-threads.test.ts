@@ -80,6 +80,8 @@ function runWorkflowThread(env: NodeJS.ProcessEnv) {
 const { Worker } = require('node:worker_threads');
 const started = Date.now();
 const thread = new Worker(${JSON.stringify(file)});
+const count = process[Symbol.for('parley.watchedWorkflowThreads')];
+console.log(JSON.stringify({ watchedCount: count ? count() : 0 }));
 thread.on('message', (m) => console.log(JSON.stringify(m)));
 thread.on('error', (err) => console.log(JSON.stringify({ error: err.message })));
 thread.on('exit', (code) => console.log(JSON.stringify({ exit: code, afterMs: Date.now() - started })));
@@ -87,7 +89,7 @@ thread.on('exit', (code) => console.log(JSON.stringify({ exit: code, afterMs: Da
   try {
     const run = spawnSync(process.execPath, [...WORKER_NODE_ARGS, '-e', main], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
     const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    return { lines: Object.assign({}, ...lines) as { watched: boolean; extraThreads: number; exit: number; afterMs: number; error?: string }, stderr: run.stderr };
+    return { lines: Object.assign({}, ...lines) as { watched: boolean; watchedCount: number; extraThreads: number; exit: number; afterMs: number; error?: string }, stderr: run.stderr };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -98,6 +100,8 @@ const linux = fs.existsSync('/proc/self/task');
 (linux ? test : test.skip)('a workflow thread calls into its sandbox without a watchdog thread per call, and a runaway call gets its thread stopped', () => {
   const { lines, stderr } = runWorkflowThread({ PARLEY_WORKFLOW_WATCHDOG: '' });
   expect(lines.watched).toBe(true);
+  // What the worker's boot log reports as workflowWatchdog: shared.
+  expect(lines.watchedCount).toBe(1);
   expect(lines.extraThreads).toBe(0);
   // Stopped from the main thread once past its 300 ms (the timer looks four times a second).
   expect(lines.exit).toBe(1);
@@ -108,6 +112,7 @@ const linux = fs.existsSync('/proc/self/task');
 (linux ? test : test.skip)("PARLEY_WORKFLOW_WATCHDOG=sdk leaves Node's watchdog, which times the runaway call out itself", () => {
   const { lines, stderr } = runWorkflowThread({ PARLEY_WORKFLOW_WATCHDOG: 'sdk' });
   expect(lines.watched).toBe(false);
+  expect(lines.watchedCount).toBe(0);
   expect(lines.extraThreads).toBe(1);
   expect(lines.error).toMatch(/timed out after 300ms/);
   expect(lines.exit).toBe(1);
