@@ -121,7 +121,7 @@ const phone = (i: number) => `+1312555${String(1000 + i).padStart(4, '0')}`;
 const targets = (n: number, kind = 'automated') => Array.from({ length: n }, (_, i) => ({ name: `Firm ${i + 1}`, phone: phone(i), timezone: 'America/Chicago', kind }));
 
 function inputOf(raw: Record<string, unknown>): DeclarativeRunInput {
-  const spec = validateSpec({ assistant: { instructions: 'Ask for the price.' }, schedule: { business_hours: false }, throttle: { spacing: 'PT30S' }, ...raw }, { numberZones: {} });
+  const spec = validateSpec({ assistant: { instructions: 'Ask for the price.' }, schedule: { business_hours: false, avoid: [] }, throttle: { spacing: 'PT30S' }, ...raw }, { numberZones: {} });
   return { runId: randomUUID(), missionId: randomUUID(), accountId: 'acct', spec, lines: ['+15550100001', '+15550100002'], assistantId: 'asst', ownerPhone: '+15550100099', timeScale: 0.0001 };
 }
 
