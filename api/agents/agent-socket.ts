@@ -7,7 +7,7 @@ import type { WebSocket } from 'ws';
 import { getBlob } from '../../infra/blobs';
 import type { Db } from '../../infra/db';
 import type { LoggedEvent, TurnRequestRow } from '../../infra/event-log';
-import { eventsSince } from '../../infra/event-log';
+import { eventsSince, latestSeq } from '../../infra/event-log';
 import type { EventHub, HubListener } from './hub';
 import { PacedSocket, type SendBufferLimits } from '../paced-socket';
 
@@ -138,10 +138,11 @@ export class AgentSocket implements HubListener {
     this.replaying = true;
     this.buffered = [];
     try {
-      // Bring the hub up to the log's head first (an idle hub only samples it), so latest_seq is
-      // current; what it delivers meanwhile waits in the buffer.
-      await this.hub.kick();
-      const upto = this.hub.latestSeq;
+      // The log's head, read here: the ack does not wait on the hub's reads. Events up to it
+      // come from the replay; the hub delivers only later ones (what it delivers meanwhile waits
+      // in the buffer, and the cursor drops what the replay already sent).
+      const upto = Math.max(this.hub.latestSeq, await latestSeq(this.db));
+      void this.hub.kick();
       this.sessionFilter = sessionId;
       const where = { seq: { gt: since, lte: upto }, ...(sessionId ? { sessionId } : {}) };
       const [replayed, oldest] = await Promise.all([this.db.event.count({ where }), this.db.event.findFirst({ orderBy: { seq: 'asc' }, select: { seq: true } })]);

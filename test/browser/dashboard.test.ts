@@ -34,13 +34,27 @@ async function browser(): Promise<BrowserSession> {
 /** Opens the dashboard and signs in; returns once the live view is up. */
 async function signedIn(): Promise<BrowserSession> {
   const s = await browser();
+  // What the page's WebSockets did, for the message below when the feed never goes live.
+  const sockets: string[] = [];
+  s.page.on('websocket', (ws) => {
+    const name = new URL(ws.url()).pathname;
+    sockets.push(`${name} open`);
+    ws.on('framesent', (f) => sockets.push(`${name} sent ${String(f.payload).slice(0, 100)}`));
+    ws.on('framereceived', (f) => sockets.push(`${name} got ${String(f.payload).slice(0, 100)}`));
+    ws.on('socketerror', (e) => sockets.push(`${name} error ${e}`));
+    ws.on('close', () => sockets.push(`${name} closed`));
+  });
   await s.page.goto(base);
   await s.page.getByLabel('Token').fill(TOKEN);
   await s.page.getByLabel('Missions API key (optional)').fill(API_KEY);
   await s.page.getByRole('button', { name: 'Sign in' }).click();
   await s.page.getByRole('heading', { name: /Live calls/ }).waitFor();
   // The live view loads its snapshot, then subscribes: slow on a loaded CI machine.
-  await s.page.locator('.feed-live').waitFor({ timeout: 90_000 });
+  await s.page.locator('.feed-live').waitFor({ timeout: 90_000 }).catch(async (err: Error) => {
+    // Say what the page and the server saw, so a failure here can be read from CI's output.
+    const feed = await s.page.locator('.feed').textContent().catch(() => '?');
+    throw new Error(`${err.message}\nfeed state: ${feed}\nsockets: ${JSON.stringify(sockets.slice(-30))}\npage errors: ${JSON.stringify(s.errors.slice(-10))}\nnpm start output (end):\n${parley.output().slice(-6000)}`);
+  });
   return s;
 }
 

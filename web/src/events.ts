@@ -16,6 +16,9 @@ export interface GatewayEvent {
 
 export type FeedState = 'connecting' | 'live' | 'reconnecting';
 
+/** How long a subscribe may wait for its ack before the feed reconnects. */
+const ACK_TIMEOUT_MS = 15_000;
+
 export class EventFeed {
   readonly state = new Store<FeedState>('connecting');
   readonly recent = new Store<GatewayEvent[]>([]);
@@ -52,13 +55,17 @@ export class EventFeed {
   private connect(): void {
     const socket = new WebSocket(wsUrl('/ws/events'));
     this.socket = socket;
+    let ackTimer: number | undefined;
     socket.onopen = () => {
       this.retryMs = 500;
       socket.send(JSON.stringify({ type: 'subscribe', since: this.lastSeq }));
+      // A subscribe the server never acknowledges is treated as a lost connection.
+      ackTimer = window.setTimeout(() => socket.close(), ACK_TIMEOUT_MS);
     };
     socket.onmessage = (msg) => {
       const ev = JSON.parse(String(msg.data)) as GatewayEvent & { ok?: boolean };
       if (ev.type === 'subscribe.ack') {
+        clearTimeout(ackTimer);
         this.state.set('live');
         return;
       }
@@ -68,6 +75,7 @@ export class EventFeed {
       for (const l of this.listeners) l(ev);
     };
     socket.onclose = () => {
+      clearTimeout(ackTimer);
       if (this.socket !== socket || this.stopped) return;
       this.state.set('reconnecting');
       this.timer = window.setTimeout(() => this.connect(), this.retryMs);
