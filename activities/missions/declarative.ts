@@ -6,14 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../infra/db';
 import { appendStreamEvent, type RunScope } from '../../infra/mission-stream';
+import { setMemoryKeys } from '../../infra/run-memory';
 
 /** A transaction client. */
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
-
-/** Thrown when a concurrent memory write won: the activity fails and Temporal retries it. */
-class WriteConflict extends Error {
-  override name = 'WriteConflict';
-}
 
 /** `run` is the run's id, or its scope when the caller knows it (one read fewer). */
 async function logEvent(tx: Tx, run: string | RunScope, type: string, summary: string, stepId: string | null, payload: object | null) {
@@ -24,14 +20,10 @@ async function logEvent(tx: Tx, run: string | RunScope, type: string, summary: s
   await appendStreamEvent(tx, run, 'run_event', { seq, type, summary, agent_id: 'parley', step_id: stepId, payload });
 }
 
-/** Merges keys into the run's memory, conditional on the version read (a bot's PUT is never lost). */
+/** Sets keys of the run's memory, in the database (a bot's concurrent PUT is never lost). */
 async function mergeMemory(tx: Tx, runId: string, entries: Record<string, unknown>) {
-  const run = await tx.missionRun.findUnique({ where: { id: runId } });
-  if (!run) return;
-  const memory = { ...(JSON.parse(run.memoryJson) as Record<string, unknown>), ...entries };
-  const saved = await tx.missionRun.updateMany({ where: { id: runId, memoryVersion: run.memoryVersion }, data: { memoryJson: JSON.stringify(memory), memoryVersion: run.memoryVersion + 1 } });
-  if (saved.count !== 1) throw new WriteConflict(`run ${runId} memory changed while it was being written`);
-  await appendStreamEvent(tx, runId, 'memory_updated', { keys: Object.keys(entries), version: run.memoryVersion + 1 });
+  const version = await setMemoryKeys(tx, runId, entries);
+  if (version !== null) await appendStreamEvent(tx, runId, 'memory_updated', { keys: Object.keys(entries), version });
 }
 
 const STEP_EVENT: Record<string, string> = { in_progress: 'step_started', completed: 'step_completed', skipped: 'step_completed', failed: 'error' };
@@ -111,7 +103,7 @@ export function createDeclarativeActivities(db: Db) {
             data: { id: item.eventId, accountId: input.accountId, assistantId: input.assistantId, channel: 'call', to: item.to, from: item.from, scheduledAt: new Date(item.scheduledAt), missionId: input.missionId, runId: input.runId, stepId: input.stepId, dedupeKey: `run:${input.runId}:${item.eventId}` },
           });
         }
-        const run = await tx.missionRun.findUnique({ where: { id: input.runId } });
+        const run = await tx.missionRun.findUnique({ where: { id: input.runId }, select: { memoryJson: true } });
         const listed = (JSON.parse(run?.memoryJson ?? '{}') as Record<string, unknown>).scheduled_events;
         await mergeMemory(tx, input.runId, { scheduled_events: [...(Array.isArray(listed) ? listed : []), ...fresh.map((i) => i.eventId)] });
       });

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../infra/db';
 import { appendStreamEvent, type RunScope } from '../../infra/mission-stream';
 import { appendBotEvent } from '../../infra/clawdtalk/bot-log';
+import { setMemoryKeys } from '../../infra/run-memory';
 import { EVENT_TERMINAL, STEP_TERMINAL } from '../../common/missions';
 
 export interface EventStatePatch {
@@ -20,11 +21,6 @@ export interface EventStatePatch {
 
 /** A transaction client: every projection write below runs in one. */
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
-
-/** Thrown when another writer got there first: the activity fails and Temporal retries it. */
-class WriteConflict extends Error {
-  override name = 'WriteConflict';
-}
 
 /**
  * Appends a run event with the run's next seq. Two writers racing for a seq fail the unique
@@ -65,19 +61,18 @@ type EventRow = Awaited<ReturnType<Tx['scheduledEvent']['update']>>;
 
 /**
  * Run memory written by Parley (§5b): `targets.<E.164>` holds each callee's state, insights
- * included; a completed insight is also logged as a `custom` run event (E08). The write is
- * conditional on the memory version read, so a bot's concurrent PUT is never overwritten.
+ * included; a completed insight is also logged as a `custom` run event (E08). The key is set in
+ * the database (infra/run-memory.ts), so a bot's concurrent PUT is never overwritten.
  */
-async function recordTarget(tx: Tx, event: EventRow, run: RunScope & { memoryJson: string; memoryVersion: number }): Promise<void> {
+async function recordTarget(tx: Tx, event: EventRow, run: RunScope): Promise<void> {
   if (event.channel !== 'call') return;
   const insight = event.conversationId ? await tx.insight.findFirst({ where: { callId: event.conversationId, status: 'completed' } }) : null;
   const structured = insight?.structuredJson ? JSON.parse(insight.structuredJson) : null;
   const target = { status: event.status, attempts: event.retryCount + 1, last_call_status: event.callStatus, conversation_id: event.conversationId, insights: structured };
-  const memory = JSON.parse(run.memoryJson) as Record<string, unknown>;
-  memory[`targets.${event.to}`] = target;
-  const saved = await tx.missionRun.updateMany({ where: { id: run.id, memoryVersion: run.memoryVersion }, data: { memoryJson: JSON.stringify(memory), memoryVersion: run.memoryVersion + 1 } });
-  if (saved.count !== 1) throw new WriteConflict(`run ${run.id} memory changed while it was being written`);
-  await appendStreamEvent(tx, run, 'memory_updated', { keys: [`targets.${event.to}`], version: run.memoryVersion + 1 });
+  const key = `targets.${event.to}`;
+  const version = await setMemoryKeys(tx, run.id, { [key]: target });
+  if (version === null) return;
+  await appendStreamEvent(tx, run, 'memory_updated', { keys: [key], version });
   if (insight && event.status === 'completed') {
     await appendStreamEvent(tx, run, 'insight', { event_id: event.id, conversation_id: event.conversationId, name: insight.name, result: insight.result, structured });
     await logRunEvent(tx, run, 'custom', `Insight for ${event.to}: ${insight.result}`, event.stepId, { conversation_id: event.conversationId, insights: structured });
@@ -100,8 +95,8 @@ export function createMissionStoreActivities(db: Db) {
           data: { ...rest, ...(nextAttemptAt !== undefined ? { nextAttemptAt: nextAttemptAt === null ? null : new Date(nextAttemptAt) } : {}) },
         });
         if (step) await syncStep(tx, { ...step, phase: 'finished' });
-        // The run's row, read once: the stream's scope and (for a target's end) its memory.
-        const run = event.runId && rest.status ? await tx.missionRun.findUnique({ where: { id: event.runId } }) : null;
+        // The run's scope, read once: the stream's and (for a target's end) the memory's.
+        const run = event.runId && rest.status ? await tx.missionRun.findUnique({ where: { id: event.runId }, select: { id: true, accountId: true, missionId: true } }) : null;
         if (!run) return;
         await appendStreamEvent(tx, run, 'event_status', { event_id: eventId, status: event.status, call_status: event.callStatus, retry_count: event.retryCount, conversation_id: event.conversationId, next_attempt_at: event.nextAttemptAt?.toISOString() ?? null });
         if (rest.status !== 'in_progress') await recordTarget(tx, event, run);
