@@ -141,19 +141,24 @@ export function printMission(m: MissionResults): void {
   console.table({ mission: { seconds: m.seconds, max_history_events: m.max_history_events, worker_rss_mb: m.worker_rss_mb, run_chain: m.run_histories.length } });
 }
 
-/** Alone: its own dev server; the figure is merged into bench/results/latest.json. */
-async function main(): Promise<void> {
+/** The mission section on a dev server of its own (`npm run bench` and this module alone). */
+export async function missionBenchAlone(): Promise<MissionResults> {
   const server = await startDevServer({ port: await freePort(), uiPort: await freePort(), namespace: 'default', ui: false });
   try {
-    const mission = await missionBench({ temporalAddress: server.address });
-    printMission(mission);
-    const file = path.join(__dirname, 'results', 'latest.json');
-    const latest = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify({ ...latest, mission }, null, 2) + '\n');
+    return await missionBench({ temporalAddress: server.address });
   } finally {
     await server.stop();
   }
+}
+
+/** Alone: the figure is merged into bench/results/latest.json. */
+async function main(): Promise<void> {
+  const mission = await missionBenchAlone();
+  printMission(mission);
+  const file = path.join(__dirname, 'results', 'latest.json');
+  const latest = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify({ ...latest, mission }, null, 2) + '\n');
 }
 
 if (require.main === module) {

@@ -36,7 +36,7 @@ import { benchEngines, printEngines } from './engines';
 import { instantEngines, wavSaying } from './instant-engines';
 import { capacityBench, printCapacity } from './capacity';
 import { printScaleOut, scaleOutBench } from './scale-out';
-import { missionBench, printMission } from './missions';
+import { missionBenchAlone, printMission } from './missions';
 import { floorAnswerUpdate, floorAskUpdate, floorEndUpdate, floorTurnUpdate, floorWorkflow } from './floor-workflow';
 
 const quick = process.argv.includes('--quick');
@@ -361,7 +361,16 @@ async function main(): Promise<void> {
   const capacity = !want('capacity') ? null : await capacityBench({ temporal, floorTaskQueue: `${env.PARLEY_TASK_QUEUE}-floor`, api, directP50, quick });
   const scaleOut = !want('scale_out') ? null : await scaleOutBench({ temporalAddress: server.address, directP50, quick });
   const engines = !want('engines') ? null : await benchEngines({ env, temporal, quick });
-  const mission = !want('mission') ? null : await missionBench({ temporalAddress: server.address });
+  // The turn sections' processes stop here, with the dev server that holds their calls: the
+  // mission section runs alone, on a fresh dev server and worker of its own, so a session timer
+  // or a poll left over from the load above never shares the cores with it.
+  await app.close();
+  await connection.close();
+  worker.kill('SIGTERM');
+  await new Promise((r) => worker.once('exit', r));
+  await db.$disconnect();
+  await server.stop();
+  const mission = !want('mission') ? null : await missionBenchAlone();
 
   const measured = {
     generated_at: new Date().toISOString(),
@@ -414,12 +423,6 @@ async function main(): Promise<void> {
   if (mission) printMission(mission);
   console.log(`written to ${path.relative(process.cwd(), path.join(__dirname, 'results', 'latest.json'))}`);
 
-  await app.close();
-  await connection.close();
-  worker.kill('SIGTERM');
-  await new Promise((r) => worker.once('exit', r));
-  await db.$disconnect();
-  await server.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 }
 

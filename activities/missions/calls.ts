@@ -80,9 +80,8 @@ export function createMissionCallActivities(deps: { db: Db; lines: LineConfig[];
     // The account's ClawdTalk client hears of the call when it rings and when it ends.
     if (data.status === 'ringing') await announceOutboundCallStarted(db, rec);
     if (data.endedAt) await announceOutboundCallEnded(db, rec);
-    if (eventId && data.status) {
-      await db.scheduledEvent.update({ where: { id: eventId }, data: { callStatus: data.status, conversationId: callId } });
-    }
+    // The event's row is not read back: updateMany writes without returning it.
+    if (eventId && data.status) await db.scheduledEvent.updateMany({ where: { id: eventId }, data: { callStatus: data.status, conversationId: callId } });
     return rec;
   }
 
@@ -131,7 +130,7 @@ export function createMissionCallActivities(deps: { db: Db; lines: LineConfig[];
         return outcomeOf(saved);
       }
       await acquireLease(line.number, input.callId);
-      if (input.eventId) await db.scheduledEvent.update({ where: { id: input.eventId }, data: { status: 'in_progress', nextAttemptAt: null, callStatus: null } });
+      if (input.eventId) await db.scheduledEvent.updateMany({ where: { id: input.eventId }, data: { status: 'in_progress', nextAttemptAt: null, callStatus: null } });
       const assistant = input.assistantId ? await db.assistant.findUnique({ where: { id: input.assistantId } }) : null;
       const snapshot = assistant ? { instructions: input.instructions || assistant.instructions, greeting: assistant.greeting } : {};
       // The record was read above: create it, or (a retry that never dialled) mark the dial.

@@ -3,22 +3,13 @@
  * (`agent_id: "parley"`), the target events it schedules, gate approvals, run memory and the
  * final result. Each is idempotent, so Temporal may retry any of them.
  */
-import { randomUUID } from 'node:crypto';
 import type { Db } from '../../infra/db';
-import { appendStreamEvent, type RunScope } from '../../infra/mission-stream';
+import { appendStreamEvent } from '../../infra/mission-stream';
+import { appendRunEvents } from '../../infra/run-events';
 import { setMemoryKeys } from '../../infra/run-memory';
 
 /** A transaction client. */
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
-
-/** `run` is the run's id, or its scope when the caller knows it (one read fewer). */
-async function logEvent(tx: Tx, run: string | RunScope, type: string, summary: string, stepId: string | null, payload: object | null) {
-  const runId = typeof run === 'string' ? run : run.id;
-  const last = await tx.runEvent.findFirst({ where: { runId }, orderBy: { seq: 'desc' } });
-  const seq = (last?.seq ?? 0) + 1;
-  await tx.runEvent.create({ data: { id: randomUUID(), runId, seq, type, summary, agentId: 'parley', stepId, payloadJson: payload ? JSON.stringify(payload) : null } });
-  await appendStreamEvent(tx, run, 'run_event', { seq, type, summary, agent_id: 'parley', step_id: stepId, payload });
-}
 
 /** Sets keys of the run's memory, in the database (a bot's concurrent PUT is never lost). */
 async function mergeMemory(tx: Tx, runId: string, entries: Record<string, unknown>) {
@@ -68,7 +59,7 @@ export function createDeclarativeActivities(db: Db) {
         if (!step || step.status === input.status) return;
         await tx.planStep.update({ where: { id: step.id }, data: { status: input.status } });
         await appendStreamEvent(tx, input.runId, 'step_status', { step_id: input.stepId, status: input.status });
-        await logEvent(tx, input.runId, STEP_EVENT[input.status] ?? 'custom', input.summary, input.stepId, input.payload ?? null);
+        await appendRunEvents(tx, input.runId, [{ type: STEP_EVENT[input.status] ?? 'custom', summary: input.summary, stepId: input.stepId, payload: input.payload }]);
       });
     },
 
@@ -78,7 +69,7 @@ export function createDeclarativeActivities(db: Db) {
      */
     async logDecision(input: { runId: string; accountId?: string; missionId?: string; type: 'custom' | 'message'; summary: string; stepId?: string | null; payload?: object | null }): Promise<void> {
       const run = input.accountId && input.missionId ? { id: input.runId, accountId: input.accountId, missionId: input.missionId } : input.runId;
-      await db.$transaction((tx) => logEvent(tx, run, input.type, input.summary, input.stepId ?? null, input.payload ?? null));
+      await db.$transaction((tx) => appendRunEvents(tx, run, [input]));
     },
 
     /**
@@ -87,9 +78,7 @@ export function createDeclarativeActivities(db: Db) {
      */
     async logDecisions(input: { runId: string; accountId: string; missionId: string; entries: DecisionEntry[] }): Promise<void> {
       const run = { id: input.runId, accountId: input.accountId, missionId: input.missionId };
-      await db.$transaction(async (tx) => {
-        for (const e of input.entries) await logEvent(tx, run, e.type, e.summary, e.stepId ?? null, e.payload ?? null);
-      });
+      await db.$transaction((tx) => appendRunEvents(tx, run, input.entries));
     },
 
     /** Creates the scheduled events of one batch (pending), skipping any created by an earlier try, and lists them in memory. */
@@ -98,11 +87,9 @@ export function createDeclarativeActivities(db: Db) {
         const existing = new Set((await tx.scheduledEvent.findMany({ where: { id: { in: input.items.map((i) => i.eventId) } }, select: { id: true } })).map((e) => e.id));
         const fresh = input.items.filter((i) => !existing.has(i.eventId));
         if (fresh.length === 0) return;
-        for (const item of fresh) {
-          await tx.scheduledEvent.create({
-            data: { id: item.eventId, accountId: input.accountId, assistantId: input.assistantId, channel: 'call', to: item.to, from: item.from, scheduledAt: new Date(item.scheduledAt), missionId: input.missionId, runId: input.runId, stepId: input.stepId, dedupeKey: `run:${input.runId}:${item.eventId}` },
-          });
-        }
+        await tx.scheduledEvent.createMany({
+          data: fresh.map((item) => ({ id: item.eventId, accountId: input.accountId, assistantId: input.assistantId, channel: 'call', to: item.to, from: item.from, scheduledAt: new Date(item.scheduledAt), missionId: input.missionId, runId: input.runId, stepId: input.stepId, dedupeKey: `run:${input.runId}:${item.eventId}` })),
+        });
         const run = await tx.missionRun.findUnique({ where: { id: input.runId }, select: { memoryJson: true } });
         const listed = (JSON.parse(run?.memoryJson ?? '{}') as Record<string, unknown>).scheduled_events;
         await mergeMemory(tx, input.runId, { scheduled_events: [...(Array.isArray(listed) ? listed : []), ...fresh.map((i) => i.eventId)] });
@@ -159,7 +146,7 @@ export function createDeclarativeActivities(db: Db) {
     async failRun(input: { runId: string; stepId: string; error: string; payload: object }): Promise<void> {
       await db.$transaction(async (tx) => {
         await tx.planStep.updateMany({ where: { runId: input.runId, stepId: input.stepId }, data: { status: 'failed' } });
-        await logEvent(tx, input.runId, 'error', `Step ${input.stepId} failed: ${input.error}`, input.stepId, null);
+        await appendRunEvents(tx, input.runId, [{ type: 'error', summary: `Step ${input.stepId} failed: ${input.error}`, stepId: input.stepId }]);
         await mergeMemory(tx, input.runId, { [`error_${input.stepId}`]: { error: input.error, recoverable: false } });
         await tx.missionRun.update({ where: { id: input.runId }, data: { status: 'failed', resultSummary: input.error, resultPayloadJson: JSON.stringify(input.payload) } });
         await appendStreamEvent(tx, input.runId, 'run_status', { status: 'failed', result_summary: input.error });

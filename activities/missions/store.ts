@@ -2,10 +2,10 @@
  * The projections the missions workflows write (runs, scheduled events, steps, approvals): the
  * API reads them, the owning workflow is their only writer.
  */
-import { randomUUID } from 'node:crypto';
 import type { Db } from '../../infra/db';
 import { appendStreamEvent, type RunScope } from '../../infra/mission-stream';
 import { appendBotEvent } from '../../infra/clawdtalk/bot-log';
+import { appendRunEvents } from '../../infra/run-events';
 import { setMemoryKeys } from '../../infra/run-memory';
 import { EVENT_TERMINAL, STEP_TERMINAL } from '../../common/missions';
 
@@ -23,18 +23,6 @@ export interface EventStatePatch {
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
 /**
- * Appends a run event with the run's next seq. Two writers racing for a seq fail the unique
- * index; the whole transaction rolls back and the activity's retry reads the new last seq.
- */
-async function logRunEvent(tx: Tx, run: string | RunScope, type: string, summary: string, stepId: string | null, payload: object | null) {
-  const runId = typeof run === 'string' ? run : run.id;
-  const last = await tx.runEvent.findFirst({ where: { runId }, orderBy: { seq: 'desc' } });
-  const seq = (last?.seq ?? 0) + 1;
-  await tx.runEvent.create({ data: { id: randomUUID(), runId, seq, type, summary, agentId: 'parley', stepId, payloadJson: payload ? JSON.stringify(payload) : null } });
-  await appendStreamEvent(tx, run, 'run_event', { seq, type, summary, agent_id: 'parley', step_id: stepId, payload });
-}
-
-/**
  * Compat step sync (spec §4 "Step"): `in_progress` at an event's first attempt; once every
  * event of the step is terminal, `completed` if any succeeded, else `failed`. A terminal
  * status the caller set is never overwritten, and the run is never ended here.
@@ -45,7 +33,7 @@ async function syncStep(tx: Tx, input: { runId: string; stepId: string; phase: '
   if (input.phase === 'started') {
     if (step.status === 'pending' || step.status === 'failed') {
       await tx.planStep.update({ where: { id: step.id }, data: { status: 'in_progress' } });
-      await logRunEvent(tx, input.runId, 'step_started', `Step ${input.stepId} started by a scheduled event`, input.stepId, null);
+      await appendRunEvents(tx, input.runId, [{ type: 'step_started', summary: `Step ${input.stepId} started by a scheduled event`, stepId: input.stepId }]);
     }
     return;
   }
@@ -53,7 +41,7 @@ async function syncStep(tx: Tx, input: { runId: string; stepId: string; phase: '
   if (events.some((e) => !EVENT_TERMINAL.has(e.status)) || STEP_TERMINAL.has(step.status)) return;
   const status = events.some((e) => e.status === 'completed') ? 'completed' : 'failed';
   await tx.planStep.update({ where: { id: step.id }, data: { status } });
-  await logRunEvent(tx, input.runId, status === 'completed' ? 'step_completed' : 'error', `Step ${input.stepId} ${status} from its scheduled events`, input.stepId, null);
+  await appendRunEvents(tx, input.runId, [{ type: status === 'completed' ? 'step_completed' : 'error', summary: `Step ${input.stepId} ${status} from its scheduled events`, stepId: input.stepId }]);
 }
 
 /** The event row as saveEventState wrote it. */
@@ -75,7 +63,7 @@ async function recordTarget(tx: Tx, event: EventRow, run: RunScope): Promise<voi
   await appendStreamEvent(tx, run, 'memory_updated', { keys: [key], version });
   if (insight && event.status === 'completed') {
     await appendStreamEvent(tx, run, 'insight', { event_id: event.id, conversation_id: event.conversationId, name: insight.name, result: insight.result, structured });
-    await logRunEvent(tx, run, 'custom', `Insight for ${event.to}: ${insight.result}`, event.stepId, { conversation_id: event.conversationId, insights: structured });
+    await appendRunEvents(tx, run, [{ type: 'custom', summary: `Insight for ${event.to}: ${insight.result}`, stepId: event.stepId, payload: { conversation_id: event.conversationId, insights: structured } }]);
   }
 }
 
@@ -109,7 +97,7 @@ export function createMissionStoreActivities(db: Db) {
 
     /** Logs a run event written by Parley itself (`agent_id: "parley"`). */
     async logRunEvent(input: { runId: string; type: string; summary: string; stepId?: string | null; payload?: object | null }): Promise<void> {
-      await db.$transaction((tx) => logRunEvent(tx, input.runId, input.type, input.summary, input.stepId ?? null, input.payload ?? null));
+      await db.$transaction((tx) => appendRunEvents(tx, input.runId, [input]));
     },
 
     /** Writes a run's status and results (the run workflow's projection). */
