@@ -16,6 +16,11 @@ export function databaseKind(databaseUrl: string): 'postgresql' | 'sqlite' {
   return isPostgresUrl(databaseUrl) ? 'postgresql' : 'sqlite';
 }
 
+/** The same answer for a client (or a transaction client) already made: by its provider. */
+export function isPostgresClient(db: unknown): boolean {
+  return (db as { _activeProvider?: string })._activeProvider === 'postgresql';
+}
+
 export function createDb(databaseUrl: string): Db {
   const adapter = adapterFactoryFor(databaseUrl);
   if (isPostgresUrl(databaseUrl)) return new PostgresClient({ adapter }) as unknown as Db;

@@ -2,7 +2,7 @@
  * The durable event log (contract §3 "Events"): every event is written with its global `seq`
  * before anyone delivers it, so a reconnecting agent can replay what it missed.
  */
-import type { Db } from './db';
+import { type Db, isPostgresClient } from './db';
 
 export interface NewEvent {
   type: string;
@@ -27,11 +27,9 @@ export const EVENTS_CHANNEL = 'parley_events';
 /** Advisory lock key that serialises event appends on PostgreSQL (see appendEventInTx). */
 const EVENT_APPEND_LOCK = 7_225_001;
 
-const isPostgres = (db: unknown) => (db as { _activeProvider?: string })._activeProvider === 'postgresql';
-
 /** Appends one event in its own transaction. */
 export async function appendEvent(db: Db, event: NewEvent): Promise<LoggedEvent> {
-  if (isPostgres(db)) return db.$transaction((tx) => appendEventInTx(tx, event));
+  if (isPostgresClient(db)) return db.$transaction((tx) => appendEventInTx(tx, event));
   return appendEventInTx(db, event);
 }
 
@@ -47,7 +45,7 @@ export async function appendEvent(db: Db, event: NewEvent): Promise<LoggedEvent>
 export async function appendEventInTx(db: Tx, event: NewEvent): Promise<LoggedEvent> {
   const data = { session_id: event.sessionId ?? '', ...(event.data ?? {}) };
   const row = { type: event.type, sessionId: event.sessionId ?? '', dataJson: JSON.stringify(data), dedupeKey: event.dedupeKey ?? null };
-  if (isPostgres(db)) {
+  if (isPostgresClient(db)) {
     // ::text: Prisma cannot deserialize a `void` column and fails the query otherwise.
     await db.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${EVENT_APPEND_LOCK})::text`);
     // Under the lock nobody else appends, so look-then-write cannot race (a failed insert
@@ -96,7 +94,7 @@ export interface TurnRequestRow {
 /** Stores a turn.request for the API process holding the agent (idempotent per request id). */
 export async function createTurnRequest(db: Db, input: { requestId: string; sessionId: string; agentId: string; transcript: string; timeoutMs: number }): Promise<void> {
   const data = { requestId: input.requestId, sessionId: input.sessionId, agentId: input.agentId, transcript: input.transcript, timeoutMs: input.timeoutMs };
-  if (isPostgres(db)) {
+  if (isPostgresClient(db)) {
     await db.$transaction(async (tx) => {
       if (await tx.agentTurnRequest.findUnique({ where: { requestId: input.requestId } })) return;
       await tx.agentTurnRequest.create({ data });

@@ -3,7 +3,7 @@
  * global `seq` (strictly rising per account) in the transaction that makes the change, so a
  * subscriber that replays `since_seq` and then follows sees each change once, in order.
  */
-import type { Db } from './db';
+import { type Db, isPostgresClient } from './db';
 
 export type StreamKind = 'run_status' | 'step_status' | 'run_event' | 'event_status' | 'insight' | 'approval_requested' | 'approval_decided' | 'memory_updated';
 
@@ -12,7 +12,6 @@ type Tx = Pick<Db, 'missionRun' | 'missionEvent' | '$queryRawUnsafe'>;
 
 /** Serialises appends on PostgreSQL so seqs commit in order (as the agent event log does). */
 const STREAM_APPEND_LOCK = 7_225_002;
-const isPostgres = (db: unknown) => (db as { _activeProvider?: string })._activeProvider === 'postgresql';
 
 /** Where a run's changes are logged: the run and the account and mission it belongs to. */
 export interface RunScope {
@@ -29,7 +28,7 @@ export async function appendStreamEvent(tx: Tx, runOrId: string | RunScope, kind
   const run = typeof runOrId === 'string' ? await tx.missionRun.findUnique({ where: { id: runOrId }, select: { id: true, accountId: true, missionId: true } }) : runOrId;
   if (!run) return;
   const runId = run.id;
-  if (isPostgres(tx)) await tx.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${STREAM_APPEND_LOCK})::text`);
+  if (isPostgresClient(tx)) await tx.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${STREAM_APPEND_LOCK})::text`);
   await tx.missionEvent.create({ data: { accountId: run.accountId, missionId: run.missionId, runId, kind, dataJson: JSON.stringify(data) } });
 }
 

@@ -9,22 +9,24 @@
  * PUT still either lands before it (the keys are set on top of it) or after it (it replaces
  * them), as with the version check, and it never conflicts.
  */
-import type { Db } from './db';
+import { type Db, isPostgresClient } from './db';
+import { appendStreamEvent, type RunScope } from './mission-stream';
 
 /** A transaction client (or the client itself). */
-type Tx = Pick<Db, '$queryRawUnsafe'>;
+type Tx = Pick<Db, 'missionRun' | 'missionEvent' | '$queryRawUnsafe'>;
 
-const isPostgres = (db: unknown) => (db as { _activeProvider?: string })._activeProvider === 'postgresql';
 
 /**
- * Sets `entries` as top-level keys of the run's memory and bumps its version. Answers the new
- * version, or null when there is no such run.
+ * Sets `entries` as top-level keys of the run's memory, bumps its version and logs
+ * `memory_updated` on the run's stream. Answers the new version, or null when there is no such
+ * run. `run` is the run's id, or its scope when the caller knows it (one read fewer).
  */
-export async function setMemoryKeys(tx: Tx, runId: string, entries: Record<string, unknown>): Promise<number | null> {
+export async function setMemoryKeys(tx: Tx, run: string | RunScope, entries: Record<string, unknown>): Promise<number | null> {
+  const runId = typeof run === 'string' ? run : run.id;
   const keys = Object.keys(entries);
   const now = new Date();
   let rows: Array<{ memoryVersion: number }>;
-  if (isPostgres(tx)) {
+  if (isPostgresClient(tx)) {
     // jsonb `||` replaces the right side's top-level keys: exactly "set these keys".
     rows = await tx.$queryRawUnsafe(
       `UPDATE "MissionRun" SET "memoryJson" = ("memoryJson"::jsonb || $1::jsonb)::text, "memoryVersion" = "memoryVersion" + 1, "updatedAt" = $2 WHERE "id" = $3 RETURNING "memoryVersion"`,
@@ -45,5 +47,8 @@ export async function setMemoryKeys(tx: Tx, runId: string, entries: Record<strin
       runId,
     );
   }
-  return rows[0] ? Number(rows[0].memoryVersion) : null;
+  if (!rows[0]) return null;
+  const version = Number(rows[0].memoryVersion);
+  await appendStreamEvent(tx, run, 'memory_updated', { keys, version });
+  return version;
 }

@@ -8,15 +8,6 @@ import { appendStreamEvent } from '../../infra/mission-stream';
 import { appendRunEvents } from '../../infra/run-events';
 import { setMemoryKeys } from '../../infra/run-memory';
 
-/** A transaction client. */
-type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
-
-/** Sets keys of the run's memory, in the database (a bot's concurrent PUT is never lost). */
-async function mergeMemory(tx: Tx, runId: string, entries: Record<string, unknown>) {
-  const version = await setMemoryKeys(tx, runId, entries);
-  if (version !== null) await appendStreamEvent(tx, runId, 'memory_updated', { keys: Object.keys(entries), version });
-}
-
 const STEP_EVENT: Record<string, string> = { in_progress: 'step_started', completed: 'step_completed', skipped: 'step_completed', failed: 'error' };
 
 export interface TargetEventItem {
@@ -92,7 +83,7 @@ export function createDeclarativeActivities(db: Db) {
         });
         const run = await tx.missionRun.findUnique({ where: { id: input.runId }, select: { memoryJson: true } });
         const listed = (JSON.parse(run?.memoryJson ?? '{}') as Record<string, unknown>).scheduled_events;
-        await mergeMemory(tx, input.runId, { scheduled_events: [...(Array.isArray(listed) ? listed : []), ...fresh.map((i) => i.eventId)] });
+        await setMemoryKeys(tx, input.runId, { scheduled_events: [...(Array.isArray(listed) ? listed : []), ...fresh.map((i) => i.eventId)] });
       });
     },
 
@@ -135,7 +126,7 @@ export function createDeclarativeActivities(db: Db) {
         await tx.missionRun.update({ where: { id: input.runId }, data: { status: input.status, resultSummary: input.summary, resultPayloadJson: JSON.stringify(input.payload) } });
         await tx.planStep.updateMany({ where: { runId: input.runId, status: 'pending' }, data: { status: 'skipped' } });
         await appendStreamEvent(tx, input.runId, 'run_status', { status: input.status, result_summary: input.summary });
-        await mergeMemory(tx, input.runId, { result: input.result });
+        await setMemoryKeys(tx, input.runId, { result: input.result });
       });
     },
 
@@ -147,11 +138,11 @@ export function createDeclarativeActivities(db: Db) {
       await db.$transaction(async (tx) => {
         await tx.planStep.updateMany({ where: { runId: input.runId, stepId: input.stepId }, data: { status: 'failed' } });
         await appendRunEvents(tx, input.runId, [{ type: 'error', summary: `Step ${input.stepId} failed: ${input.error}`, stepId: input.stepId }]);
-        await mergeMemory(tx, input.runId, { [`error_${input.stepId}`]: { error: input.error, recoverable: false } });
+        await setMemoryKeys(tx, input.runId, { [`error_${input.stepId}`]: { error: input.error, recoverable: false } });
         await tx.missionRun.update({ where: { id: input.runId }, data: { status: 'failed', resultSummary: input.error, resultPayloadJson: JSON.stringify(input.payload) } });
         await appendStreamEvent(tx, input.runId, 'run_status', { status: 'failed', result_summary: input.error });
         await tx.planStep.updateMany({ where: { runId: input.runId, status: { in: ['pending', 'in_progress'] } }, data: { status: 'skipped' } });
-        await mergeMemory(tx, input.runId, { result: { status: 'failed', reason: input.error, failed_step: input.stepId } });
+        await setMemoryKeys(tx, input.runId, { result: { status: 'failed', reason: input.error, failed_step: input.stepId } });
       });
     },
   };

@@ -57,10 +57,7 @@ async function recordTarget(tx: Tx, event: EventRow, run: RunScope): Promise<voi
   const insight = event.conversationId ? await tx.insight.findFirst({ where: { callId: event.conversationId, status: 'completed' } }) : null;
   const structured = insight?.structuredJson ? JSON.parse(insight.structuredJson) : null;
   const target = { status: event.status, attempts: event.retryCount + 1, last_call_status: event.callStatus, conversation_id: event.conversationId, insights: structured };
-  const key = `targets.${event.to}`;
-  const version = await setMemoryKeys(tx, run.id, { [key]: target });
-  if (version === null) return;
-  await appendStreamEvent(tx, run, 'memory_updated', { keys: [key], version });
+  if ((await setMemoryKeys(tx, run, { [`targets.${event.to}`]: target })) === null) return;
   if (insight && event.status === 'completed') {
     await appendStreamEvent(tx, run, 'insight', { event_id: event.id, conversation_id: event.conversationId, name: insight.name, result: insight.result, structured });
     await appendRunEvents(tx, run, [{ type: 'custom', summary: `Insight for ${event.to}: ${insight.result}`, stepId: event.stepId, payload: { conversation_id: event.conversationId, insights: structured } }]);
