@@ -18,6 +18,8 @@ import { LocalEngineTimeout } from '../infra/speech/errors';
 import type { SpeechConfig } from '../infra/speech-config';
 import type { CallDirection, ChatMessage, ReplySource } from '../workflows/call-session/messages';
 import { missionCallSetup } from './missions/prompt';
+import { AUTH_OK_REPLY, CLARIFY_REPLY, failedPassphrase } from '../common/turn-stages';
+import { isFinal, TurnProgressStore, type TurnProgress } from './turn-progress';
 
 export interface TurnDeps {
   db: Db;
@@ -56,6 +58,43 @@ interface TurnRef {
   sessionId: string;
   turnId: string;
 }
+
+/** What a plain turn (no takeover, bot, inject or greeting) needs of the session to be answered in one activity. */
+export interface AnswerTurnInput extends TurnRef {
+  callerNumber: string;
+  callDirection: CallDirection;
+  audioBlobId: string | null;
+  hint: string;
+  skipAsr: boolean;
+  authenticated: boolean;
+  /** Failed passphrase attempts so far. */
+  authAttempts: number;
+  history: ChatMessage[];
+  summary: string;
+  sessionInstruction: string;
+  turnSupplement: string;
+  context: string;
+  /** The seq this turn commits as. */
+  seq: number;
+  receivedAt: number;
+  requestKey: string | null;
+}
+
+/** The domain outcome of a plain turn: the workflow applies it to the session and answers the phone. */
+export type AnswerTurnResult =
+  | { outcome: 'rejected'; reason: 'blocklisted' | 'not_allowlisted' | 'unknown_caller'; rejectMessage: string; audioBlobId: string }
+  | {
+      outcome: 'committed' | 'stale';
+      maxHistoryTurns: number;
+      maxDurationSec: number;
+      body: Record<string, unknown>;
+      audioBlobId: string;
+      replySource: ReplySource;
+      gate?: 'passed' | 'failed';
+      /** The LLM answered: the caller's words and the reply join the history. */
+      exchange?: [ChatMessage, ChatMessage];
+      hangup: boolean;
+    };
 
 /** Caller policy (contract §5): incoming calls only; blocklist first; empty allowlist allows all. */
 export function callerPolicy(settings: RuntimeSettings['call'], number: string, direction: CallDirection) {
@@ -142,8 +181,9 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
   };
   const event = (sessionId: string, type: string, data: Record<string, unknown>, dedupeKey: string) =>
     appendEvent(db, { type, sessionId, data, dedupeKey });
+  const progress = new TurnProgressStore();
 
-  return {
+  const activities = {
     /** Caller policy and turn.started (or turn.caller_rejected); loads caller history for a new session. */
     async beginTurn(input: TurnRef & { callerNumber: string; callDirection: CallDirection; loadCallerHistory: boolean }): Promise<BeginTurnResult> {
       const s = await settings(input.turnId);
@@ -358,6 +398,114 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
         { role: 'user', content: `${input.summary ? `Earlier summary:\n${input.summary}\n\n` : ''}${transcript}` },
       ] as never);
       return { summary: reply };
+    },
+  };
+
+  /**
+   * A plain turn in the contract's order (§2.4), in one local activity: caller policy, ASR and
+   * the passphrase gate (or clarify), LLM, turn.reply and TTS, then the commit behind the fence.
+   * The same steps the workflow takes with five local activities, each part under its own limits
+   * (turn-progress.ts); the session's state changes are the workflow's to make from the result.
+   */
+  async function answer(p: TurnProgress, input: AnswerTurnInput): Promise<AnswerTurnResult> {
+    const base = { sessionId: input.sessionId, turnId: input.turnId };
+    const begin = await p.bookkeeping('begin', () =>
+      activities.beginTurn({ ...base, callerNumber: input.callerNumber, callDirection: input.callDirection, loadCallerHistory: false }),
+    );
+    if (!begin.allowed) {
+      const speech = await p.stage('tts', () => activities.speakReply({ ...base, reply: begin.rejectMessage, silent: true }));
+      return { outcome: 'rejected', reason: begin.reason, rejectMessage: begin.rejectMessage, audioBlobId: speech.audioBlobId };
+    }
+    const gate = begin.passphraseSet && !input.authenticated;
+    const asr = await p.stage('asr', () =>
+      activities.transcribeTurn({ ...base, audioBlobId: input.audioBlobId, hint: input.hint, skipAsr: input.skipAsr, gate, attempt: input.authAttempts + 1 }),
+    );
+    let reply: string;
+    let model = '';
+    let replySource: ReplySource;
+    let hangup = false;
+    let llmMs = 0;
+    let exchange: [ChatMessage, ChatMessage] | undefined;
+    if (asr.gate === 'passed') {
+      reply = AUTH_OK_REPLY;
+      replySource = 'auth';
+    } else if (asr.gate === 'failed') {
+      ({ reply, hangup } = failedPassphrase(input.authAttempts + 1, begin.authMaxAttempts, begin.rejectMessage));
+      replySource = 'auth';
+    } else if (asr.transcript.trim() === '') {
+      reply = CLARIFY_REPLY;
+      replySource = 'clarify';
+    } else {
+      const llm = await p.stage('llm', () =>
+        activities.generateReply({
+          ...base,
+          transcript: asr.transcript,
+          history: input.history.slice(-2 * begin.maxHistoryTurns),
+          summary: input.summary,
+          sessionInstruction: input.sessionInstruction,
+          turnSupplement: input.turnSupplement,
+          context: input.context,
+        }),
+      );
+      reply = llm.reply;
+      model = llm.model;
+      llmMs = llm.llmMs;
+      replySource = 'llm';
+      exchange = [
+        { role: 'user', content: asr.transcript },
+        { role: 'assistant', content: reply },
+      ];
+    }
+    const speech = await p.stage('tts', () => activities.speakReply({ ...base, reply }));
+    const committed = await p.bookkeeping('commit', () =>
+      activities.commitTurn({
+        ...base,
+        seq: input.seq,
+        transcript: asr.transcript,
+        reply,
+        model,
+        replySource,
+        forced: false,
+        metrics: { asr_ms: asr.asrMs, llm_ms: llmMs, tts_ms: speech.ttsMs },
+        receivedAt: input.receivedAt,
+        requestKey: input.requestKey,
+        audioBlobId: speech.audioBlobId,
+        callerAudioBlobId: input.audioBlobId,
+        callerNumber: input.callerNumber,
+        keepHistory: begin.keepHistory,
+        history: exchange ? [...input.history, ...exchange] : input.history,
+        summary: input.summary,
+        hangup,
+        fence: begin.fence,
+      }),
+    );
+    return {
+      outcome: committed.stale ? 'stale' : 'committed',
+      maxHistoryTurns: begin.maxHistoryTurns,
+      maxDurationSec: begin.maxDurationSec,
+      body: committed.body,
+      audioBlobId: speech.audioBlobId,
+      replySource,
+      ...(asr.gate ? { gate: asr.gate } : {}),
+      ...(exchange ? { exchange } : {}),
+      hangup,
+    };
+  }
+
+  return {
+    ...activities,
+
+    /** A plain turn, answered and committed in one local activity (see `answer`). */
+    async answerTurn(input: AnswerTurnInput): Promise<AnswerTurnResult> {
+      const key = `${input.sessionId}:${input.turnId}`;
+      try {
+        const result = await answer(progress.of(key), input);
+        progress.drop(key);
+        return result;
+      } catch (err) {
+        if (isFinal(err)) progress.drop(key);
+        throw err;
+      }
     },
   };
 }

@@ -120,8 +120,8 @@ async function main(): Promise<void> {
   const temporal = new Client({ connection });
   const app = await buildApp({ config, db, temporal, engines: instantEngines() });
 
-  // The direct baseline: the same activities in the same order, no workflow, behind the same
-  // HTTP + multipart + blob handling as /api/turn.
+  // The direct baseline: the same turn activity, no workflow, behind the same HTTP + multipart +
+  // blob handling as /api/turn.
   const acts = createTurnActivities({ db, config, engines: instantEngines() });
   let directSeq = 0;
   await db.callSession.create({ data: { id: 'bench-direct', workflowId: 'none' } });
@@ -130,17 +130,16 @@ async function main(): Promise<void> {
     const { fields, audio } = await readTurnForm(req);
     const base = { sessionId: 'bench-direct', turnId: randomUUID().replace(/-/g, '') };
     const audioBlobId = await putBlob(db, audio!);
-    const begin = await acts.beginTurn({ ...base, callerNumber: fields.caller_number ?? '', callDirection: 'outgoing', loadCallerHistory: false });
-    const asr = await acts.transcribeTurn({ ...base, audioBlobId, hint: '', skipAsr: false, gate: false, attempt: 1 });
-    const llm = await acts.generateReply({ ...base, transcript: asr.transcript, history: [], summary: '', sessionInstruction: '', turnSupplement: '', context: '' });
-    const speech = await acts.speakReply({ ...base, reply: llm.reply });
     directSeq += 1;
-    const { body } = await acts.commitTurn({
-      ...base, seq: directSeq, transcript: asr.transcript, reply: llm.reply, model: llm.model, replySource: 'llm', forced: false,
-      metrics: { asr_ms: asr.asrMs, llm_ms: llm.llmMs, tts_ms: speech.ttsMs }, receivedAt, requestKey: null, audioBlobId: speech.audioBlobId,
-      callerNumber: '', keepHistory: begin.allowed && begin.keepHistory, history: [], summary: '', hangup: false, fence: begin.allowed ? begin.fence : 0,
+    // The turn activity a plain turn runs (answerTurn: policy, ASR, LLM, TTS, commit), called in-process.
+    const answered = await acts.answerTurn({
+      ...base, callerNumber: fields.caller_number ?? '', callDirection: 'outgoing', audioBlobId, hint: '', skipAsr: false,
+      authenticated: false, authAttempts: 0, history: [], summary: '', sessionInstruction: '', turnSupplement: '', context: '',
+      seq: directSeq, receivedAt, requestKey: null,
     });
-    const audioOut = await db.audioBlob.findUnique({ where: { id: speech.audioBlobId } });
+    if (answered.outcome !== 'committed') throw new Error(`direct turn: ${answered.outcome}`);
+    const { body } = answered;
+    const audioOut = await db.audioBlob.findUnique({ where: { id: answered.audioBlobId } });
     return { ...body, audio_base64: Buffer.from(audioOut!.bytes).toString('base64') };
   });
   await app.listen({ host: '127.0.0.1', port });

@@ -15,6 +15,7 @@
  * Remote engines (OpenAI-compatible servers) and the echo responder pass through untouched.
  */
 import { Context } from '@temporalio/activity';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import os from 'node:os';
 import type { SpeechConfig } from '../speech-config';
 import type { SpeechEngines } from './index';
@@ -171,22 +172,29 @@ function isLocal(engine: string): boolean {
 }
 
 /**
+ * A stage that runs inside a larger activity (the one-activity turn, activities/turn-progress.ts)
+ * has its own deadline and cancellation, tighter than the activity's: it sets them here.
+ */
+export const stageScope = new AsyncLocalStorage<{ deadline: number; signal: AbortSignal }>();
+
+/**
  * The activity attempt this call runs in: its deadline, a key shared by its retries, its
  * cancellation. Outside an activity (the API's own /api/asr) there is none.
  */
 function attempt(method: string): { key: string | null; deadline: number; signal?: AbortSignal } {
+  const scope = stageScope.getStore();
   let ctx: Context;
   try {
     ctx = Context.current();
   } catch {
-    return { key: null, deadline: Infinity };
+    return { key: null, deadline: scope?.deadline ?? Infinity, signal: scope?.signal };
   }
   const { info } = ctx;
-  const deadlines = [Infinity];
+  const deadlines = [scope?.deadline ?? Infinity];
   if (info.startToCloseTimeoutMs) deadlines.push(info.currentAttemptScheduledTimestampMs + info.startToCloseTimeoutMs);
   if (info.scheduleToCloseTimeoutMs) deadlines.push(info.scheduledTimestampMs + info.scheduleToCloseTimeoutMs);
   const key = `${info.workflowExecution?.runId ?? ''}:${info.activityId}:${method}`;
-  return { key, deadline: Math.min(...deadlines), signal: ctx.cancellationSignal };
+  return { key, deadline: Math.min(...deadlines), signal: scope?.signal ?? ctx.cancellationSignal };
 }
 
 /** Wraps an engine factory: every local stage goes through the pool. */

@@ -2,23 +2,44 @@
  * Every activity the call-session workflow calls, with its timeouts and retries in one place.
  * Activities are imported as types only: their code runs in the worker, never in the workflow.
  */
-import { proxyActivities, proxyLocalActivities, type RetryPolicy } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { StoreActivities } from '../../activities/store';
 import type { TurnActivities } from '../../activities/turn';
 import type { BotActivities } from '../../activities/clawdtalk';
+import { NON_RETRYABLE_STAGE_ERRORS, STAGE_BUDGETS, STAGE_RETRY_INITIAL_MS, type StageName } from '../../common/turn-stages';
 
 // The turn's stages run as local activities: a turn is one workflow task, with no server round
 // trip per stage (each regular activity cost ~40 ms of dispatch here, measured: see README
 // "Design decisions"). A reset or end arriving mid-turn is caught by the session's fencing
 // token when the turn commits.
 //
-// The phone gives up after 45 s and the contract answers within turn_budget_s (40 s) of arrival:
-// each provider stage gets a total budget, retry included (scheduleToClose), and the three add up
-// to 36 s, leaving the rest for bookkeeping. A stage out of budget answers the contract's error.
-const stageRetry: RetryPolicy = { initialInterval: '200 milliseconds', maximumAttempts: 2, nonRetryableErrorTypes: ['ProviderRejected'] };
-export const asrStage = proxyLocalActivities<TurnActivities>({ startToCloseTimeout: '8 seconds', scheduleToCloseTimeout: '10 seconds', retry: stageRetry });
-export const llmStage = proxyLocalActivities<TurnActivities>({ startToCloseTimeout: '15 seconds', scheduleToCloseTimeout: '18 seconds', retry: stageRetry });
-export const ttsStage = proxyLocalActivities<TurnActivities>({ startToCloseTimeout: '6 seconds', scheduleToCloseTimeout: '8 seconds', retry: stageRetry });
+// Each provider stage gets a total budget, retry included (scheduleToClose): STAGE_BUDGETS
+// (common/turn-stages.ts) says why they add up to 36 s. A stage out of budget answers the
+// contract's error.
+const stage = (name: StageName) => {
+  const b = STAGE_BUDGETS[name];
+  return proxyLocalActivities<TurnActivities>({
+    startToCloseTimeout: b.startToCloseMs,
+    scheduleToCloseTimeout: b.scheduleToCloseMs,
+    retry: { initialInterval: STAGE_RETRY_INITIAL_MS, maximumAttempts: b.maximumAttempts, nonRetryableErrorTypes: NON_RETRYABLE_STAGE_ERRORS },
+  });
+};
+export const asrStage = stage('asr');
+export const llmStage = stage('llm');
+export const ttsStage = stage('tts');
+
+// A plain turn (no takeover, bot, inject or greeting) as ONE local activity: caller policy,
+// ASR, LLM, TTS and the commit, each under its own budget above, enforced inside the activity
+// (activities/turn-answer.ts). Every local activity costs an activation of the workflow thread
+// and a marker; five of them were most of a turn's orchestration cost (docs/capacity.md).
+// Temporal still owns the retries: a failed part fails the attempt, and the retry resumes at
+// that part (finished parts are kept by the worker), so each stage keeps its attempts and
+// budget, and bookkeeping is retried until the database answers, as below.
+export const turnAnswer = proxyLocalActivities<TurnActivities>({
+  // Only an outer bound for one attempt: each part has its own, shorter limit inside.
+  startToCloseTimeout: '60 seconds',
+  retry: { initialInterval: STAGE_RETRY_INITIAL_MS, maximumInterval: '5 seconds', nonRetryableErrorTypes: NON_RETRYABLE_STAGE_ERRORS },
+});
 
 // Bookkeeping is a few database writes: local, and retried until the database answers,
 // whatever the turn's fate.

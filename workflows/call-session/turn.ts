@@ -3,15 +3,17 @@
  * ASR → passphrase gate / clarify → LLM → history → turn.reply → TTS → generation check →
  * persist → turn.complete. Audio stays in the database; only blob ids pass through here.
  */
-import { ActivityFailure, ApplicationFailure, condition, uuid4 } from '@temporalio/workflow';
-import { asrStage, background, bookkeeping, llmStage, store, ttsStage } from './activities';
+import { ActivityFailure, ApplicationFailure, condition, patched, uuid4 } from '@temporalio/workflow';
+import { asrStage, background, bookkeeping, llmStage, store, ttsStage, turnAnswer } from './activities';
+import { AUTH_OK_REPLY, CLARIFY_REPLY, failedPassphrase } from '../../common/turn-stages';
 import type { CallSession } from './state';
 import { askBot, botGreeting, routeToBot } from './bot';
 import type { ChatMessage, QueuedInject, ReplySource, TurnRequest, TurnResult } from './messages';
 
-export const CLARIFY_REPLY = 'I could not hear that clearly. Please try again.';
-export const AUTH_OK_REPLY = 'Authentication successful. How can I help you?';
-export const AUTH_RETRY_REPLY = "That's not correct. Please try again.";
+export { AUTH_OK_REPLY, AUTH_RETRY_REPLY, CLARIFY_REPLY } from '../../common/turn-stages';
+
+/** A plain turn is answered by one local activity (`answerTurn`) instead of five. */
+export const ONE_ACTIVITY_TURN_PATCH = 'one-activity-turn';
 
 export async function runTurn(session: CallSession, req: TurnRequest): Promise<TurnResult> {
   const sessionId = session.input.sessionId;
@@ -21,6 +23,7 @@ export async function runTurn(session: CallSession, req: TurnRequest): Promise<T
   }
   if (req.callerNumber) session.callerNumber = req.callerNumber;
   if (req.callDirection) session.callDirection = req.callDirection;
+  if (isPlainTurn(session, req) && patched(ONE_ACTIVITY_TURN_PATCH)) return answerPlainTurn(session, req);
   const generation = session.generation;
   const base = { sessionId, turnId: req.turnId };
 
@@ -71,12 +74,7 @@ export async function runTurn(session: CallSession, req: TurnRequest): Promise<T
       } else if (asr.gate === 'failed') {
         session.authAttempts += 1;
         replySource = 'auth';
-        if (begin.authMaxAttempts > 0 && session.authAttempts >= begin.authMaxAttempts) {
-          reply = begin.rejectMessage;
-          hangup = true;
-        } else {
-          reply = AUTH_RETRY_REPLY;
-        }
+        ({ reply, hangup } = failedPassphrase(session.authAttempts, begin.authMaxAttempts, begin.rejectMessage));
       } else if (transcript.trim() === '') {
         reply = CLARIFY_REPLY;
         replySource = 'clarify';
@@ -151,14 +149,91 @@ export async function runTurn(session: CallSession, req: TurnRequest): Promise<T
     if (hangup) session.requestEnd('auth_failed');
     return { outcome: 'ok', body: committed.body, audioBlobId: speech.audioBlobId, replySource };
   } catch (err) {
-    // A failed local activity surfaces as its ApplicationFailure; a regular one wrapped in an
-    // ActivityFailure. Anything else is a bug in this workflow and must fail the task.
-    if (!(err instanceof ActivityFailure || err instanceof ApplicationFailure)) throw err;
-    const detail = (err instanceof ActivityFailure ? err.cause?.message : undefined) ?? err.message;
-    await bookkeeping.recordTurnEvent({ sessionId, type: 'turn.error', data: { turn_id: req.turnId, error: detail }, dedupeKey: `${req.turnId}:turn.error` });
-    // A failed turn answers the phone with the contract's 500 and the call goes on.
-    return { outcome: 'error', body: { detail }, audioBlobId: null };
+    return failedTurn(session, req, err);
   }
+}
+
+/**
+ * A turn nobody but the LLM answers: not a greeting or the first turn of a conversation (caller
+ * history, a mission's prompt), no inject waiting, no agent holding the call, not routed to a bot.
+ * Most turns of a call are plain.
+ */
+function isPlainTurn(session: CallSession, req: TurnRequest): boolean {
+  const route = session.bot.route;
+  return (
+    req.forcedReply === null &&
+    !req.resetSession &&
+    (session.turnCount > 0 || session.history.length > 0) &&
+    session.injectQueue.length === 0 &&
+    session.takeoverAgentId === null &&
+    route !== undefined &&
+    (route === null || route.policy === 'off')
+  );
+}
+
+/**
+ * The same order of operations as `runTurn`, with every stage and write in one local activity
+ * (activities/turn.ts `answerTurn`); the session's state changes here, from its result. A reset
+ * or end asked for meanwhile moved the session's fence, and the commit answers stale.
+ */
+async function answerPlainTurn(session: CallSession, req: TurnRequest): Promise<TurnResult> {
+  const sessionId = session.input.sessionId;
+  const generation = session.generation;
+  let answered;
+  try {
+    answered = await turnAnswer.answerTurn({
+      sessionId,
+      turnId: req.turnId,
+      callerNumber: session.callerNumber,
+      callDirection: session.callDirection,
+      audioBlobId: req.audioBlobId,
+      hint: req.transcriptHint,
+      skipAsr: req.skipAsr,
+      authenticated: session.authenticated,
+      authAttempts: session.authAttempts,
+      history: session.history,
+      summary: session.summary,
+      sessionInstruction: session.sessionInstruction,
+      turnSupplement: session.turnSupplement,
+      context: session.context,
+      seq: session.turnSeq + 1,
+      receivedAt: req.receivedAt,
+      requestKey: req.requestKey,
+    });
+  } catch (err) {
+    return failedTurn(session, req, err);
+  }
+  if (answered.outcome === 'rejected') {
+    session.requestEnd('rejected');
+    return rejectedBody(session, answered.reason, answered.rejectMessage, answered.audioBlobId);
+  }
+  session.maxHistoryTurns = answered.maxHistoryTurns;
+  session.maxDurationSec = answered.maxDurationSec;
+  session.turnCount += 1;
+  session.turnSeq += 1;
+  session.turnsThisRun += 1;
+  if (answered.outcome === 'stale') return staleTurn(session, req);
+  // Committed before any reset moved the fence; a reset handled since starts from a clean slate.
+  if (session.generation === generation) {
+    if (answered.gate === 'passed') session.authenticated = true;
+    if (answered.gate === 'failed') session.authAttempts += 1;
+    if (answered.exchange) {
+      session.turnSupplement = ''; // one-shot: consumed by this LLM turn
+      session.history.push(...answered.exchange);
+    }
+    if (answered.hangup) session.requestEnd('auth_failed');
+  }
+  return { outcome: 'ok', body: answered.body, audioBlobId: answered.audioBlobId, replySource: answered.replySource };
+}
+
+/** A stage that failed for good: turn.error, and the contract's 500; the call goes on. */
+async function failedTurn(session: CallSession, req: TurnRequest, err: unknown): Promise<TurnResult> {
+  // A failed local activity surfaces as its ApplicationFailure; a regular one wrapped in an
+  // ActivityFailure. Anything else is a bug in this workflow and must fail the task.
+  if (!(err instanceof ActivityFailure || err instanceof ApplicationFailure)) throw err;
+  const detail = (err instanceof ActivityFailure ? err.cause?.message : undefined) ?? err.message;
+  await bookkeeping.recordTurnEvent({ sessionId: session.input.sessionId, type: 'turn.error', data: { turn_id: req.turnId, error: detail }, dedupeKey: `${req.turnId}:turn.error` });
+  return { outcome: 'error', body: { detail }, audioBlobId: null };
 }
 
 /** Room left for the local LLM and TTS after a silent agent (contract §2.4 step 10). */
@@ -260,10 +335,14 @@ async function rejectCaller(session: CallSession, req: TurnRequest, reason: stri
   const sessionId = session.input.sessionId;
   const speech = await ttsStage.speakReply({ sessionId, turnId: req.turnId, reply: rejectMessage, silent: true });
   session.requestEnd('rejected');
+  return rejectedBody(session, reason, rejectMessage, speech.audioBlobId);
+}
+
+function rejectedBody(session: CallSession, reason: string, rejectMessage: string, audioBlobId: string): TurnResult {
   return {
     outcome: 'rejected',
-    body: { ok: false, rejected: true, reason, session_id: sessionId, reply: rejectMessage },
-    audioBlobId: speech.audioBlobId,
+    body: { ok: false, rejected: true, reason, session_id: session.input.sessionId, reply: rejectMessage },
+    audioBlobId,
   };
 }
 
