@@ -120,9 +120,23 @@ export const phoneTurnRoutes: FastifyPluginAsync = async (fastify) => {
       callDirection: turn.callDirection,
       sessionTtlSeconds: config.sessionTtl,
     };
-    let result: TurnResult;
+    const ended = { ok: false, session_id: sessionId, ended: true, detail: 'session ended' };
+    let result: TurnResult | null = null;
+    // A turn of a session that exists (the common case) is a plain update: Update-With-Start
+    // costs the server a start attempt on every turn. A session the server does not know (a
+    // sid from the phone whose workflow never started) starts with its first turn, as before.
+    if (sid && !resetSession) {
+      try {
+        result = await temporal.workflow.getHandle<typeof callSessionWorkflow>(callSessionWorkflowId(sessionId)).executeUpdate(processTurnUpdate, { args: [turn] });
+      } catch (err) {
+        const { kind, message } = classifyTemporalError(err);
+        if (kind === 'closed') return ended;
+        if (kind === 'rejected') throw badRequest(message);
+        if (kind !== 'not_found') throw err;
+      }
+    }
     try {
-      result = await temporal.workflow.executeUpdateWithStart(processTurnUpdate, {
+      result ??= await temporal.workflow.executeUpdateWithStart(processTurnUpdate, {
         args: [turn],
         startWorkflowOperation: new WithStartWorkflowOperation<typeof callSessionWorkflow>('callSessionWorkflow', {
           workflowId: callSessionWorkflowId(sessionId),
@@ -139,7 +153,7 @@ export const phoneTurnRoutes: FastifyPluginAsync = async (fastify) => {
       });
     } catch (err) {
       const { kind, message } = classifyTemporalError(err);
-      if (kind === 'already_started') return { ok: false, session_id: sessionId, ended: true, detail: 'session ended' };
+      if (kind === 'already_started') return ended;
       if (kind === 'rejected') throw badRequest(message);
       throw err;
     }

@@ -123,6 +123,22 @@ export const scenarios: Scenario[] = [
     },
   },
   {
+    // Patch one-activity-turn: after the greeting, each plain turn (an answer, a clarify) is
+    // one answerTurn local activity.
+    name: 'call-session-one-activity-turns',
+    async run(ctx) {
+      const { handle, workflowId } = await start(ctx, 'replay-one-activity-turns');
+      await handle.executeUpdate(processTurnUpdate, { args: [await turn(ctx.db, null, { forcedReply: 'Hello, this is the assistant.', resetSession: true })] });
+      for (const line of ['I would like to book a table', 'for two people']) {
+        await handle.executeUpdate(processTurnUpdate, { args: [await turn(ctx.db, line)] });
+      }
+      await handle.executeUpdate(processTurnUpdate, { args: [await turn(ctx.db, '')] }); // clarify
+      await end(handle);
+      await handle.result();
+      return { workflowId };
+    },
+  },
+  {
     name: 'call-session-forced-reply-and-reset',
     async run(ctx) {
       const { handle, workflowId } = await start(ctx, 'replay-forced-reset');
