@@ -492,21 +492,39 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
     };
   }
 
+  type CommitInput = Parameters<(typeof activities)['commitTurn']>[0];
+
+  /** Runs `work` with this turn's progress: kept across the activity's attempts, dropped when it ends. */
+  async function withProgress<T>(sessionId: string, turnId: string, work: (p: TurnProgress) => Promise<T>): Promise<T> {
+    const key = `${sessionId}:${turnId}`;
+    try {
+      const result = await work(progress.of(key));
+      progress.drop(key);
+      return result;
+    } catch (err) {
+      if (isFinal(err)) progress.drop(key);
+      throw err;
+    }
+  }
+
   return {
     ...activities,
 
     /** A plain turn, answered and committed in one local activity (see `answer`). */
-    async answerTurn(input: AnswerTurnInput): Promise<AnswerTurnResult> {
-      const key = `${input.sessionId}:${input.turnId}`;
-      try {
-        const result = await answer(progress.of(key), input);
-        progress.drop(key);
-        return result;
-      } catch (err) {
-        if (isFinal(err)) progress.drop(key);
-        throw err;
-      }
-    },
+    answerTurn: (input: AnswerTurnInput): Promise<AnswerTurnResult> => withProgress(input.sessionId, input.turnId, (p) => answer(p, input)),
+
+    /**
+     * A turn whose reply is known (a greeting, an agent's, a bot's, the passphrase's): turn.reply
+     * and TTS, then the commit, in one local activity, each under its own limits (turn-progress.ts).
+     */
+    speakAndCommit: (input: Omit<CommitInput, 'audioBlobId'>): Promise<{ body: Record<string, unknown>; stale?: true; audioBlobId: string }> =>
+      withProgress(input.sessionId, input.turnId, async (p) => {
+        const speech = await p.stage('tts', () => activities.speakReply({ sessionId: input.sessionId, turnId: input.turnId, reply: input.reply }));
+        const committed = await p.bookkeeping('commit', () =>
+          activities.commitTurn({ ...input, metrics: { ...input.metrics, tts_ms: speech.ttsMs }, audioBlobId: speech.audioBlobId }),
+        );
+        return { ...committed, audioBlobId: speech.audioBlobId };
+      }),
   };
 }
 

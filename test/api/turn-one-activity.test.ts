@@ -1,6 +1,7 @@
 /**
- * A plain turn is one local activity (`answerTurn`, patch `one-activity-turn`): the history
- * shows one marker for it, and a stage that fails once is retried by Temporal from that stage,
+ * A plain turn is one local activity (`answerTurn`, patch `one-activity-turn`), and any other
+ * turn speaks and commits its reply in one (`speakAndCommit`, patch `one-activity-answer`): the
+ * history shows one marker each, and a stage that fails once is retried by Temporal from that stage,
  * with nothing before it run twice and every event written once.
  */
 import { instantEngines, wavSaying } from '../../bench/instant-engines';
@@ -56,9 +57,9 @@ test('a plain turn runs as one local activity; a TTS failure is retried from TTS
   const state = await handle.query(callStateQuery);
   expect(state.history.slice(-4).map((m) => m.content)).toEqual(['first question', 'You said: first question', 'second question', 'You said: second question']);
 
-  // The greeting takes the stage-by-stage path (policy, bot route, TTS, commit: four local
-  // activities); each plain turn after it is one, its TTS retry included.
+  // The greeting: policy, bot route, then TTS and commit in one (speakAndCommit): three local
+  // activities; each plain turn after it is one, its TTS retry included.
   const history = await handle.fetchHistory();
   const localActivities = (history.events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length;
-  expect(localActivities).toBe(4 + 2);
+  expect(localActivities).toBe(3 + 2);
 });

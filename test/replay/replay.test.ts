@@ -47,6 +47,7 @@ const patchedHistories: Array<[string, string]> = [
   ['insights-local', 'scheduled-call-insights-local.json'],
   ['batched-decisions', 'declarative-sweep-batched-decisions.json'],
   ['one-activity-turn', 'call-session-one-activity-turns.json'],
+  ['one-activity-answer', 'call-session-one-activity-turns.json'],
 ];
 
 test('an event started with EVENT_PATCHES records no patch marker; one started before them did', () => {

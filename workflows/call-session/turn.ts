@@ -14,6 +14,8 @@ export { AUTH_OK_REPLY, AUTH_RETRY_REPLY, CLARIFY_REPLY } from '../../common/tur
 
 /** A plain turn is answered by one local activity (`answerTurn`) instead of five. */
 export const ONE_ACTIVITY_TURN_PATCH = 'one-activity-turn';
+/** Any other turn speaks and commits its reply in one local activity (`speakAndCommit`) instead of two. */
+export const ONE_ACTIVITY_ANSWER_PATCH = 'one-activity-answer';
 
 export async function runTurn(session: CallSession, req: TurnRequest): Promise<TurnResult> {
   const sessionId = session.input.sessionId;
@@ -116,16 +118,9 @@ export async function runTurn(session: CallSession, req: TurnRequest): Promise<T
       }
     }
 
-    const speech = await ttsStage.speakReply({ ...base, reply });
-    metrics.tts_ms = speech.ttsMs;
-    if (session.generation !== generation) return staleTurn(session, req);
-
-    session.turnCount += 1;
-    session.turnSeq += 1;
-    session.turnsThisRun += 1;
-    const committed = await bookkeeping.commitTurn({
+    // What the commit records, but the reply's audio and its TTS time.
+    const turn = {
       ...base,
-      seq: session.turnSeq,
       transcript,
       reply,
       model,
@@ -134,7 +129,6 @@ export async function runTurn(session: CallSession, req: TurnRequest): Promise<T
       metrics,
       receivedAt: req.receivedAt,
       requestKey: req.requestKey,
-      audioBlobId: speech.audioBlobId,
       // A reference only (the audio stays in the database): the dashboard plays it back.
       callerAudioBlobId: req.audioBlobId,
       callerNumber: session.callerNumber,
@@ -144,7 +138,28 @@ export async function runTurn(session: CallSession, req: TurnRequest): Promise<T
       hangup,
       fence: begin.fence,
       ...(deepTool ? { deepTool } : {}),
-    });
+    };
+    if (patched(ONE_ACTIVITY_ANSWER_PATCH)) {
+      // The reply is known (a greeting, an agent's or a bot's answer, …): TTS and the commit in
+      // one local activity, each under its own limits. A reset during the wait above answers
+      // stale here; one during TTS moved the fence, and the commit answers stale.
+      if (session.generation !== generation) return staleTurn(session, req);
+      const done = await turnAnswer.speakAndCommit({ ...turn, seq: session.turnSeq + 1 });
+      session.turnCount += 1;
+      session.turnSeq += 1;
+      session.turnsThisRun += 1;
+      if (done.stale) return staleTurn(session, req);
+      if (hangup) session.requestEnd('auth_failed');
+      return { outcome: 'ok', body: done.body, audioBlobId: done.audioBlobId, replySource };
+    }
+    const speech = await ttsStage.speakReply({ ...base, reply });
+    metrics.tts_ms = speech.ttsMs;
+    if (session.generation !== generation) return staleTurn(session, req);
+
+    session.turnCount += 1;
+    session.turnSeq += 1;
+    session.turnsThisRun += 1;
+    const committed = await bookkeeping.commitTurn({ ...turn, seq: session.turnSeq, audioBlobId: speech.audioBlobId });
     if (committed.stale) return staleTurn(session, req);
     if (hangup) session.requestEnd('auth_failed');
     return { outcome: 'ok', body: committed.body, audioBlobId: speech.audioBlobId, replySource };
