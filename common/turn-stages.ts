@@ -1,7 +1,8 @@
 /**
  * A phone turn's stage budgets and fixed replies, in one place for both sides: the workflow
- * builds its activity proxies from the budgets, and the one-activity turn (`answerTurn`,
- * activities/turn-answer.ts) enforces the same budgets on each stage it runs. Pure data: the
+ * builds its activity proxies from the budgets, and the one-activity turns (`answerTurn`,
+ * `speakAndCommit` in activities/turn.ts, through activities/turn-progress.ts) enforce the same
+ * budgets on each stage they run. Pure data: the
  * workflow bundle imports it.
  */
 

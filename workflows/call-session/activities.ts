@@ -6,7 +6,7 @@ import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { StoreActivities } from '../../activities/store';
 import type { TurnActivities } from '../../activities/turn';
 import type { BotActivities } from '../../activities/clawdtalk';
-import { NON_RETRYABLE_STAGE_ERRORS, STAGE_BUDGETS, STAGE_RETRY_INITIAL_MS, type StageName } from '../../common/turn-stages';
+import { BOOKKEEPING_ATTEMPT_MS, NON_RETRYABLE_STAGE_ERRORS, STAGE_BUDGETS, STAGE_RETRY_INITIAL_MS, type StageName } from '../../common/turn-stages';
 
 // The turn's stages run as local activities: a turn is one workflow task, with no server round
 // trip per stage (each regular activity cost ~40 ms of dispatch here, measured: see README
@@ -28,9 +28,10 @@ export const asrStage = stage('asr');
 export const llmStage = stage('llm');
 export const ttsStage = stage('tts');
 
-// A plain turn (no takeover, bot, inject or greeting) as ONE local activity: caller policy,
-// ASR, LLM, TTS and the commit, each under its own budget above, enforced inside the activity
-// (activities/turn-answer.ts). Every local activity costs an activation of the workflow thread
+// A plain turn (no takeover, bot, inject or greeting) as ONE local activity (`answerTurn`:
+// caller policy, ASR, LLM, TTS and the commit), and a known reply's TTS and commit as one
+// (`speakAndCommit`). Each part keeps its budget above, enforced inside the activity
+// (activities/turn-progress.ts). Every local activity costs an activation of the workflow thread
 // and a marker; five of them were most of a turn's orchestration cost (docs/capacity.md).
 // Temporal still owns the retries: a failed part fails the attempt, and the retry resumes at
 // that part (finished parts are kept by the worker), so each stage keeps its attempts and
@@ -44,7 +45,7 @@ export const turnAnswer = proxyLocalActivities<TurnActivities>({
 // Bookkeeping is a few database writes: local, and retried until the database answers,
 // whatever the turn's fate.
 export const bookkeeping = proxyLocalActivities<TurnActivities>({
-  startToCloseTimeout: '10 seconds',
+  startToCloseTimeout: BOOKKEEPING_ATTEMPT_MS,
   retry: { initialInterval: '200 milliseconds', maximumInterval: '5 seconds' },
 });
 
