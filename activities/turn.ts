@@ -6,7 +6,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../infra/config';
 import type { Db } from '../infra/db';
-import { appendEvent, appendEventInTx, createTurnRequest } from '../infra/event-log';
+import { appendEvent, appendEventInTx, createTurnRequest, type NewEvent } from '../infra/event-log';
+import { isUniqueViolation, sqliteDirect, type TurnRow } from '../infra/sqlite-direct';
 import { getBlob, putBlob } from '../infra/blobs';
 import { createRuntimeSettings, type RuntimeSettingsService } from '../infra/runtime-settings';
 import type { RuntimeSettings } from '../infra/settings';
@@ -154,6 +155,51 @@ function shedTo<T>(fallback: T) {
 /** Rolls commitTurn's transaction back when the session's fence moved during the turn. */
 class StaleTurn extends Error {}
 
+type CommitOutcome = { outcome: 'committed' } | { outcome: 'stale' } | { outcome: 'stored'; stored: Record<string, unknown> };
+
+/**
+ * The commit's writes in one transaction: the turn row first (SQLite takes the write lock at
+ * once), then the session's projection behind its fence (a reset or end asked for meanwhile
+ * wins: 'stale', nothing written), then turn.complete. A turn id already stored is a retried
+ * commit whose first try committed: 'stored', with the answer it stored. On SQLite one
+ * synchronous transaction (infra/sqlite-direct.ts), elsewhere Prisma's.
+ */
+async function commitTurnRows(db: Db, turn: TurnRow, session: { callerNumber: string; fence: number }, event: NewEvent & { dedupeKey: string }): Promise<CommitOutcome> {
+  const stored = (responseJson: string | null): CommitOutcome | null =>
+    responseJson === null ? null : { outcome: 'stored', stored: JSON.parse(responseJson || '{}') as Record<string, unknown> };
+  const direct = sqliteDirect(db);
+  if (direct) {
+    try {
+      const data = { session_id: event.sessionId ?? '', ...(event.data ?? {}) };
+      return { outcome: direct.commitTurn(turn, session, { type: event.type, sessionId: event.sessionId ?? '', dataJson: JSON.stringify(data), dedupeKey: event.dedupeKey }) };
+    } catch (err) {
+      const found = isUniqueViolation(err) ? stored(direct.turnResponse(turn.id)) : null;
+      if (found) return found;
+      throw err;
+    }
+  }
+  try {
+    await db.$transaction(async (tx) => {
+      await tx.turn.create({ data: turn });
+      const fenced = await tx.callSession.updateMany({
+        where: { id: turn.sessionId, generation: session.fence },
+        data: { turnCount: turn.seq, lastActiveAt: new Date(), callerNumber: session.callerNumber },
+      });
+      if (fenced.count === 0) throw new StaleTurn();
+      await appendEventInTx(tx, event);
+    });
+    return { outcome: 'committed' };
+  } catch (err) {
+    if (err instanceof StaleTurn) return { outcome: 'stale' };
+    if ((err as { code?: string }).code === 'P2002') {
+      const existing = await db.turn.findUnique({ where: { id: turn.id } });
+      const found = existing ? stored(existing.responseJson ?? '{}') : null;
+      if (found) return found;
+    }
+    throw err;
+  }
+}
+
 /** Builds the turn activities around the database, the configuration and the speech engines. */
 export function createTurnActivities({ db, config, engines = createSpeechEngines, settings: runtime = createRuntimeSettings(db, config) }: TurnDeps) {
   // Engines are rebuilt only when the speech configuration changes.
@@ -203,12 +249,13 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
         }
       }
       await event(input.sessionId, 'turn.started', { turn_id: input.turnId }, `${input.turnId}:turn.started`);
-      const session = await db.callSession.findUnique({ where: { id: input.sessionId }, select: { generation: true } });
+      const direct = sqliteDirect(db);
+      const fence = direct ? direct.sessionGeneration(input.sessionId) : (await db.callSession.findUnique({ where: { id: input.sessionId }, select: { generation: true } }))?.generation;
       // Only when a conversation begins (first turn, or after a reset): not on the per-turn path.
       const mission = input.loadCallerHistory ? await missionCallSetup(db, input.sessionId, s.llmSystemPrompt) : {};
       return {
         allowed: true,
-        fence: session?.generation ?? 0,
+        fence: fence ?? 0,
         passphraseSet: s.call.auth_passphrase !== '',
         authMaxAttempts: s.call.auth_max_attempts,
         rejectMessage: s.call.auth_reject_message,
@@ -313,48 +360,30 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
       };
       // Write first: a retried commit (its first try committed, the ack was lost) fails on the
       // turn's id and answers what was stored, so the common case costs no extra read.
-      const committed = await db.$transaction(async (tx) => {
-        // The turn row is written first (SQLite takes the write lock at once), then the fence
-        // is checked in the same transaction: a reset or end asked for meanwhile wins.
-        await tx.turn.create({
-          data: {
-            id: input.turnId,
-            sessionId: input.sessionId,
-            seq: input.seq,
-            transcript: input.transcript,
-            reply: input.reply,
-            model: input.model,
-            replySource: input.replySource,
-            forcedReply: input.forced,
-            metricsJson: JSON.stringify(metrics),
-            requestKey: input.requestKey,
-            responseJson: JSON.stringify(body),
-            audioBlobId: input.audioBlobId,
-            callerAudioBlobId: input.callerAudioBlobId ?? null,
-          },
-        });
-        const fenced = await tx.callSession.updateMany({
-          where: { id: input.sessionId, generation: input.fence },
-          data: { turnCount: input.seq, lastActiveAt: new Date(), callerNumber: input.callerNumber },
-        });
-        if (fenced.count === 0) throw new StaleTurn();
-        await appendEventInTx(tx, {
-          type: 'turn.complete',
-          sessionId: input.sessionId,
-          data: { turn_id: input.turnId, transcript: input.transcript, reply: input.reply, model: input.model, reply_source: input.replySource, metrics, ...(input.deepTool ? { deep_tool: input.deepTool } : {}) },
-          dedupeKey: `${input.turnId}:turn.complete`,
-        });
-        return true;
-      }).catch(async (err) => {
-        if (err instanceof StaleTurn) return false;
-        if ((err as { code?: string }).code === 'P2002') {
-          const existing = await db.turn.findUnique({ where: { id: input.turnId } });
-          if (existing) return { stored: JSON.parse(existing.responseJson ?? '{}') as Record<string, unknown> };
-        }
-        throw err;
-      });
-      if (!committed) return { body: {}, stale: true };
-      if (committed !== true) return { body: committed.stored };
+      const turnRow = {
+        id: input.turnId,
+        sessionId: input.sessionId,
+        seq: input.seq,
+        transcript: input.transcript,
+        reply: input.reply,
+        model: input.model,
+        replySource: input.replySource,
+        forcedReply: input.forced,
+        metricsJson: JSON.stringify(metrics),
+        requestKey: input.requestKey,
+        responseJson: JSON.stringify(body),
+        audioBlobId: input.audioBlobId,
+        callerAudioBlobId: input.callerAudioBlobId ?? null,
+      };
+      const completeEvent = {
+        type: 'turn.complete',
+        sessionId: input.sessionId,
+        data: { turn_id: input.turnId, transcript: input.transcript, reply: input.reply, model: input.model, reply_source: input.replySource, metrics, ...(input.deepTool ? { deep_tool: input.deepTool } : {}) },
+        dedupeKey: `${input.turnId}:turn.complete`,
+      };
+      const committed = await commitTurnRows(db, turnRow, { callerNumber: input.callerNumber, fence: input.fence }, completeEvent);
+      if (committed.outcome === 'stale') return { body: {}, stale: true };
+      if (committed.outcome === 'stored') return { body: committed.stored };
       if (input.keepHistory) await saveCallerHistory(db, input.callerNumber, input.history, input.summary, input.seq);
       return { body };
     },

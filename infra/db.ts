@@ -7,6 +7,7 @@ import { PrismaClient as PostgresClient } from '../generated/prisma/postgresql/c
 import { adapterFactoryFor } from '../prisma/engine';
 import { isPostgresUrl } from './config';
 import { withStatementCache } from './sqlite-statements';
+import { connectionSlot } from './sqlite-direct';
 
 /** Both generated clients come from one model file, so they share this shape. */
 export type Db = SqliteClient;
@@ -24,7 +25,11 @@ export function isPostgresClient(db: unknown): boolean {
 export function createDb(databaseUrl: string): Db {
   const adapter = adapterFactoryFor(databaseUrl);
   if (isPostgresUrl(databaseUrl)) return new PostgresClient({ adapter }) as unknown as Db;
-  return new SqliteClient({ adapter: withStatementCache(adapter) });
+  // The turn's hot path runs on this client's connection without Prisma (infra/sqlite-direct.ts).
+  const connection = connectionSlot();
+  const client = new SqliteClient({ adapter: withStatementCache(adapter, connection.connected) });
+  connection.attachTo(client);
+  return client;
 }
 
 /**

@@ -3,6 +3,7 @@
  * before anyone delivers it, so a reconnecting agent can replay what it missed.
  */
 import { type Db, isPostgresClient } from './db';
+import { isUniqueViolation, sqliteDirect } from './sqlite-direct';
 
 export interface NewEvent {
   type: string;
@@ -57,6 +58,17 @@ export async function appendEventInTx(db: Tx, event: NewEvent): Promise<LoggedEv
     const created = await db.event.create({ data: row });
     await db.$queryRawUnsafe(`SELECT pg_notify('${EVENTS_CHANNEL}', '')::text`);
     return toLoggedEvent(created);
+  }
+  // Outside a transaction, without Prisma (infra/sqlite-direct.ts): four events a turn.
+  const direct = sqliteDirect(db);
+  if (direct) {
+    try {
+      return toLoggedEvent({ ...row, ...direct.insertEvent(row) });
+    } catch (err) {
+      const existing = event.dedupeKey && isUniqueViolation(err) ? direct.eventByDedupeKey(event.dedupeKey) : null;
+      if (existing) return toLoggedEvent(existing);
+      throw err;
+    }
   }
   try {
     // Write first: an upsert would read then write, which SQLite (WAL, several processes)

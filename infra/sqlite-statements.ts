@@ -47,13 +47,15 @@ interface SqliteAdapterFactory {
 
 /**
  * The factory's connections with cached statements. Only the application's connections get it
- * (infra/db.ts createDb); the schema engine (migrations) keeps the adapter as it is.
+ * (infra/db.ts createDb); the schema engine (migrations) keeps the adapter as it is. `onConnect`
+ * is handed each connection (infra/sqlite-direct.ts runs the turn's hot path on it).
  */
-export function withStatementCache<F extends SqliteAdapterFactory>(factory: F): F {
+export function withStatementCache<F extends SqliteAdapterFactory>(factory: F, onConnect?: (client: BetterSqlite3.Database) => void): F {
   const connect = factory.connect.bind(factory);
   factory.connect = async () => {
     const connection = (await connect()) as { client: BetterSqlite3.Database };
     cacheStatements(connection.client);
+    onConnect?.(connection.client);
     return connection;
   };
   return factory;
