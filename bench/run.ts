@@ -37,6 +37,7 @@ import { instantEngines, wavSaying } from './instant-engines';
 import { capacityBench, printCapacity } from './capacity';
 import { printScaleOut, scaleOutBench } from './scale-out';
 import { missionBenchAlone, printMission } from './missions';
+import { multipartTurn } from './load';
 import { floorAnswerUpdate, floorAskUpdate, floorEndUpdate, floorTurnUpdate, floorWorkflow } from './floor-workflow';
 
 const quick = process.argv.includes('--quick');
@@ -60,17 +61,11 @@ function percentile(values: number[], p: number): number {
   return Math.round(sorted[i] * 100) / 100;
 }
 
-function multipart(fields: Record<string, string>, audio: Buffer) {
-  const form = new FormData();
-  for (const [k, v] of Object.entries(fields)) form.append(k, v);
-  form.append('audio', new Blob([new Uint8Array(audio)], { type: 'audio/wav' }), 'turn.wav');
-  return form;
-}
-
 async function timedPost(url: string, fields: Record<string, string>, audio: Buffer): Promise<{ ms: number; ok: boolean; body: Record<string, unknown> }> {
+  const form = multipartTurn(fields, audio);
   const started = performance.now();
   try {
-    const res = await fetch(url, { method: 'POST', body: multipart(fields, audio) });
+    const res = await fetch(url, { method: 'POST', body: form.body, headers: { 'content-type': form.contentType } });
     const body = (await res.json()) as Record<string, unknown>;
     return { ms: performance.now() - started, ok: res.ok && body.ok === true, body };
   } catch (err) {
