@@ -30,8 +30,41 @@ const EVENT_APPEND_LOCK = 7_225_001;
 
 /** Appends one event in its own transaction. */
 export async function appendEvent(db: Db, event: NewEvent): Promise<LoggedEvent> {
-  if (isPostgresClient(db)) return db.$transaction((tx) => appendEventInTx(tx, event));
+  if (isPostgresClient(db)) return appendEventPostgres(db, event);
   return appendEventInTx(db, event);
+}
+
+/**
+ * On PostgreSQL, one statement in its own transaction: it takes the append lock, inserts (a
+ * dedupe key already taken inserts nothing) and notifies, and the lock is released when it
+ * commits (see appendEventInTx for why the lock). An interactive transaction took five round
+ * trips with the lock held: every process's appends waited on them (docs/capacity.md).
+ */
+async function appendEventPostgres(db: Db, event: NewEvent): Promise<LoggedEvent> {
+  const data = { session_id: event.sessionId ?? '', ...(event.data ?? {}) };
+  const row = { type: event.type, sessionId: event.sessionId ?? '', dataJson: JSON.stringify(data), dedupeKey: event.dedupeKey ?? null };
+  const createdAt = new Date();
+  // TIMESTAMP(3) columns hold UTC, as Prisma writes them; ::text because Prisma cannot
+  // deserialize pg_notify's void.
+  const inserted = await db.$queryRawUnsafe<Array<{ seq: number }>>(
+    `WITH ins AS (
+       INSERT INTO "Event" ("type", "sessionId", "dataJson", "dedupeKey", "createdAt", "updatedAt")
+       SELECT $1::text, $2::text, $3::text, $4::text, $5::timestamptz AT TIME ZONE 'UTC', $5::timestamptz AT TIME ZONE 'UTC'
+       FROM (SELECT pg_advisory_xact_lock(${EVENT_APPEND_LOCK})) AS serialised
+       ON CONFLICT ("dedupeKey") DO NOTHING
+       RETURNING "seq"
+     )
+     SELECT "seq", pg_notify('${EVENTS_CHANNEL}', '')::text AS notified FROM ins`,
+    row.type,
+    row.sessionId,
+    row.dataJson,
+    row.dedupeKey,
+    createdAt.toISOString(),
+  );
+  if (inserted.length > 0) return toLoggedEvent({ ...row, seq: Number(inserted[0].seq), createdAt });
+  const existing = event.dedupeKey ? await db.event.findUnique({ where: { dedupeKey: event.dedupeKey } }) : null;
+  if (!existing) throw new Error(`event ${event.type}: nothing inserted and no event under its dedupe key`);
+  return toLoggedEvent(existing);
 }
 
 /**
