@@ -6,7 +6,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../infra/config';
 import type { Db } from '../infra/db';
-import { appendEvent, appendEventInTx, createTurnRequest, type NewEvent } from '../infra/event-log';
+import { appendEvent, appendEventInTx, createTurnRequest, eventRow, type NewEvent } from '../infra/event-log';
 import { isUniqueViolation, sqliteDirect, type TurnRow } from '../infra/sqlite-direct';
 import { getBlob, putBlob } from '../infra/blobs';
 import { createRuntimeSettings, type RuntimeSettingsService } from '../infra/runtime-settings';
@@ -164,14 +164,13 @@ type CommitOutcome = { outcome: 'committed' } | { outcome: 'stale' } | { outcome
  * commit whose first try committed: 'stored', with the answer it stored. On SQLite one
  * synchronous transaction (infra/sqlite-direct.ts), elsewhere Prisma's.
  */
-async function commitTurnRows(db: Db, turn: TurnRow, session: { callerNumber: string; fence: number }, event: NewEvent & { dedupeKey: string }): Promise<CommitOutcome> {
+async function commitTurnRows(db: Db, turn: TurnRow, session: { callerNumber: string; fence: number }, event: NewEvent): Promise<CommitOutcome> {
   const stored = (responseJson: string | null): CommitOutcome | null =>
     responseJson === null ? null : { outcome: 'stored', stored: JSON.parse(responseJson || '{}') as Record<string, unknown> };
   const direct = sqliteDirect(db);
   if (direct) {
     try {
-      const data = { session_id: event.sessionId ?? '', ...(event.data ?? {}) };
-      return { outcome: direct.commitTurn(turn, session, { type: event.type, sessionId: event.sessionId ?? '', dataJson: JSON.stringify(data), dedupeKey: event.dedupeKey }) };
+      return { outcome: direct.commitTurn(turn, session, eventRow(event)) };
     } catch (err) {
       const found = isUniqueViolation(err) ? stored(direct.turnResponse(turn.id)) : null;
       if (found) return found;

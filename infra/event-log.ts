@@ -3,7 +3,7 @@
  * before anyone delivers it, so a reconnecting agent can replay what it missed.
  */
 import { type Db, isPostgresClient } from './db';
-import { isUniqueViolation, sqliteDirect } from './sqlite-direct';
+import { type EventRow, isUniqueViolation, sqliteDirect } from './sqlite-direct';
 
 export interface NewEvent {
   type: string;
@@ -28,6 +28,12 @@ export const EVENTS_CHANNEL = 'parley_events';
 /** Advisory lock key that serialises event appends on PostgreSQL (see appendEventInTx). */
 const EVENT_APPEND_LOCK = 7_225_001;
 
+/** The event's row: its data carries the session id, as every event's does. */
+export function eventRow(event: NewEvent): EventRow {
+  const data = { session_id: event.sessionId ?? '', ...(event.data ?? {}) };
+  return { type: event.type, sessionId: event.sessionId ?? '', dataJson: JSON.stringify(data), dedupeKey: event.dedupeKey ?? null };
+}
+
 /** Appends one event in its own transaction. */
 export async function appendEvent(db: Db, event: NewEvent): Promise<LoggedEvent> {
   if (isPostgresClient(db)) return appendEventPostgres(db, event);
@@ -41,8 +47,7 @@ export async function appendEvent(db: Db, event: NewEvent): Promise<LoggedEvent>
  * trips with the lock held: every process's appends waited on them (docs/capacity.md).
  */
 async function appendEventPostgres(db: Db, event: NewEvent): Promise<LoggedEvent> {
-  const data = { session_id: event.sessionId ?? '', ...(event.data ?? {}) };
-  const row = { type: event.type, sessionId: event.sessionId ?? '', dataJson: JSON.stringify(data), dedupeKey: event.dedupeKey ?? null };
+  const row = eventRow(event);
   const createdAt = new Date();
   // TIMESTAMP(3) columns hold UTC, as Prisma writes them; ::text because Prisma cannot
   // deserialize pg_notify's void.
@@ -77,8 +82,7 @@ async function appendEventPostgres(db: Db, event: NewEvent): Promise<LoggedEvent
  * commit) wakes the API processes' hubs at once instead of at their next poll.
  */
 export async function appendEventInTx(db: Tx, event: NewEvent): Promise<LoggedEvent> {
-  const data = { session_id: event.sessionId ?? '', ...(event.data ?? {}) };
-  const row = { type: event.type, sessionId: event.sessionId ?? '', dataJson: JSON.stringify(data), dedupeKey: event.dedupeKey ?? null };
+  const row = eventRow(event);
   if (isPostgresClient(db)) {
     // ::text: Prisma cannot deserialize a `void` column and fails the query otherwise.
     await db.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${EVENT_APPEND_LOCK})::text`);
