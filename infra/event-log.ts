@@ -34,10 +34,22 @@ export function eventRow(event: NewEvent): EventRow {
   return { type: event.type, sessionId: event.sessionId ?? '', dataJson: JSON.stringify(data), dedupeKey: event.dedupeKey ?? null };
 }
 
-/** Appends one event in its own transaction. */
+/**
+ * Appends one event in its own transaction (three of a turn's four events): on PostgreSQL one
+ * statement, on SQLite one statement without Prisma (infra/sqlite-direct.ts).
+ */
 export async function appendEvent(db: Db, event: NewEvent): Promise<LoggedEvent> {
   if (isPostgresClient(db)) return appendEventPostgres(db, event);
-  return appendEventInTx(db, event);
+  const direct = sqliteDirect(db);
+  if (!direct) return appendEventInTx(db, event);
+  const row = eventRow(event);
+  try {
+    return toLoggedEvent({ ...row, ...direct.insertEvent(row) });
+  } catch (err) {
+    const existing = event.dedupeKey && isUniqueViolation(err) ? direct.eventByDedupeKey(event.dedupeKey) : null;
+    if (existing) return toLoggedEvent(existing);
+    throw err;
+  }
 }
 
 /**
@@ -95,17 +107,6 @@ export async function appendEventInTx(db: Tx, event: NewEvent): Promise<LoggedEv
     const created = await db.event.create({ data: row });
     await db.$queryRawUnsafe(`SELECT pg_notify('${EVENTS_CHANNEL}', '')::text`);
     return toLoggedEvent(created);
-  }
-  // Outside a transaction, without Prisma (infra/sqlite-direct.ts): four events a turn.
-  const direct = sqliteDirect(db);
-  if (direct) {
-    try {
-      return toLoggedEvent({ ...row, ...direct.insertEvent(row) });
-    } catch (err) {
-      const existing = event.dedupeKey && isUniqueViolation(err) ? direct.eventByDedupeKey(event.dedupeKey) : null;
-      if (existing) return toLoggedEvent(existing);
-      throw err;
-    }
   }
   try {
     // Write first: an upsert would read then write, which SQLite (WAL, several processes)
