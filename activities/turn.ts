@@ -145,6 +145,9 @@ export const BUSY_REPLY = 'Sorry, I need a moment. Could you say that again?';
  * the same load and then spend the turn's budget, ending in the contract's 500; the fallback is a
  * contract-valid answer in time. Everything else (a provider's error, bad audio) is rethrown.
  */
+/** The audio of a reply the synthesiser was too busy for: built once, not on every turn. */
+const SHED_SILENCE = silenceWav(300, 16000);
+
 function shedTo<T>(fallback: T) {
   return (err: unknown): T => {
     if (err instanceof Overloaded || err instanceof LocalEngineTimeout) return fallback;
@@ -312,7 +315,7 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
       const s = await settings(input.turnId);
       if (!input.silent) await event(input.sessionId, 'turn.reply', { reply: input.reply, turn_id: input.turnId }, `${input.turnId}:turn.reply`);
       // A synthesiser too busy to finish in time: the reply goes out as text with silent audio.
-      const silent = { wav: silenceWav(300, 16000), ms: 0 };
+      const silent = { wav: SHED_SILENCE, ms: 0 };
       const { wav, ms } = input.reply.trim() ? await enginesFor(s.speech).synthesize(input.reply).catch(shedTo(silent)) : silent;
       return { audioBlobId: await putBlob(db, wav), ttsMs: ms };
     },

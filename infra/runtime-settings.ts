@@ -30,24 +30,30 @@ export function createRuntimeSettings(db: Db, config: Reloadable, options: { ttl
   const ttlMs = options.ttlMs ?? RUNTIME_SETTINGS_TTL_MS;
   const now = options.now ?? Date.now;
   // One read in flight at a time, shared by every caller that asks meanwhile.
-  let cached: { at: number; overrides: Promise<Record<string, string>> } | null = null;
+  let cached: { at: number; overrides: Promise<Record<string, string>>; settings?: Promise<RuntimeSettings> } | null = null;
 
-  function overrides(): Promise<Record<string, string>> {
-    if (cached && now() - cached.at < ttlMs) return cached.overrides;
-    const entry = { at: now(), overrides: loadOverrides(db) };
-    cached = entry;
+  function entry() {
+    if (cached && now() - cached.at < ttlMs) return cached;
+    const fresh: NonNullable<typeof cached> = { at: now(), overrides: loadOverrides(db) };
+    cached = fresh;
     // A failed read is not remembered: the next caller tries the database again.
-    entry.overrides.catch(() => {
-      if (cached === entry) cached = null;
+    fresh.overrides.catch(() => {
+      if (cached === fresh) cached = null;
     });
-    return entry.overrides;
+    return fresh;
   }
 
   return {
-    // Settings are rebuilt from the cached overrides on each read, so no caller shares (or can
-    // change) another's object.
-    current: async () => settingsFrom({ ...(await overrides()) }, config),
-    overrides: async () => ({ ...(await overrides()) }),
+    // Settings are built once per read of the overrides: building them reads some sixty keys
+    // through environment and config file, which cost the worker about 0.8 ms of every turn
+    // when it was done per stage (docs/capacity.md). Each caller gets its own copy, so none
+    // shares (or can change) another's object.
+    current: async () => {
+      const e = entry();
+      e.settings ??= e.overrides.then((o) => settingsFrom({ ...o }, config));
+      return structuredClone(await e.settings);
+    },
+    overrides: async () => ({ ...(await entry().overrides) }),
     async save(values) {
       await saveSettings(db, values);
       cached = null;

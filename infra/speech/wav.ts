@@ -3,6 +3,7 @@
  * must get RIFF PCM16 mono back (§2.3); providers may answer stereo, float or with the
  * "unknown length" sizes that streaming writers (espeak-ng --stdout) put in the header.
  */
+import os from 'node:os';
 
 export class WavError extends Error {
   override readonly name = 'WavError';
@@ -106,6 +107,8 @@ function clamp16(x: number): number {
 }
 
 /** A canonical 44-byte-header RIFF PCM16 mono file. */
+const LITTLE_ENDIAN = os.endianness() === 'LE';
+
 export function encodeWav({ samples, sampleRate }: MonoAudio): Buffer {
   const dataLength = samples.length * 2;
   const out = Buffer.alloc(44 + dataLength);
@@ -122,7 +125,9 @@ export function encodeWav({ samples, sampleRate }: MonoAudio): Buffer {
   out.writeUInt16LE(16, 34);
   out.write('data', 36, 'ascii');
   out.writeUInt32LE(dataLength, 40);
-  for (let i = 0; i < samples.length; i++) out.writeInt16LE(samples[i], 44 + i * 2);
+  // PCM16 is little-endian, as the samples are in memory on a little-endian host: one copy.
+  if (LITTLE_ENDIAN) out.set(new Uint8Array(samples.buffer, samples.byteOffset, dataLength), 44);
+  else for (let i = 0; i < samples.length; i++) out.writeInt16LE(samples[i], 44 + i * 2);
   return out;
 }
 

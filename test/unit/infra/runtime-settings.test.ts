@@ -91,3 +91,21 @@ test('each read is its own object, and a failed read is not remembered', async (
     reads.mockRestore();
   }
 });
+
+test('settings are built once per read of the overrides, not once per caller', async () => {
+  const c = clock();
+  const lookup = jest.fn((key: string) => (key === 'greeting_owner' ? 'Ada' : undefined));
+  const settings = createRuntimeSettings(t.db, { lookup }, { now: c.now });
+  const first = await settings.current();
+  const builtWith = lookup.mock.calls.length;
+  expect(builtWith).toBeGreaterThan(0);
+  const second = await settings.current();
+  expect(lookup).toHaveBeenCalledTimes(builtWith); // the cached build, copied
+  expect(second).toEqual(first);
+  expect(second).not.toBe(first);
+  second.call.greeting_owner = 'changed by a caller';
+  expect((await settings.current()).call.greeting_owner).toBe('Ada');
+  c.advance(RUNTIME_SETTINGS_TTL_MS);
+  await settings.current();
+  expect(lookup.mock.calls.length).toBe(2 * builtWith); // a new read builds again
+});

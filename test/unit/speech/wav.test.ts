@@ -54,6 +54,10 @@ describe('wav helpers', () => {
     expect(parseWav(wav)).toEqual({ format: 1, channels: 1, sampleRate: 24000, bitsPerSample: 16, dataOffset: 44, dataLength: 8 });
     expect(Array.from(decodeMono(wav).samples)).toEqual([0, 1000, -1000, 32767]);
     expect(isRiffPcm16Mono(wav)).toBe(true);
+    // Little-endian on the wire whatever the samples' view: a subarray starts at its own offset.
+    expect([...wav.subarray(44)]).toEqual([0x00, 0x00, 0xe8, 0x03, 0x18, 0xfc, 0xff, 0x7f]);
+    const view = Int16Array.from([7, -2, 258]).subarray(1);
+    expect([...encodeWav({ samples: view, sampleRate: 8000 }).subarray(44)]).toEqual([0xfe, 0xff, 0x02, 0x01]);
   });
 
   it('rejects what the pipeline cannot use', () => {
