@@ -216,10 +216,10 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
   // read itself may come from the settings cache, so "in force" is at most its TTL old.
   const perTurn = new Map<string, Promise<RuntimeSettings>>();
   const settings = (turnId?: string) => {
-    if (!turnId) return runtime.current();
+    if (!turnId) return runtime.shared();
     let loaded = perTurn.get(turnId);
     if (!loaded) {
-      loaded = runtime.current();
+      loaded = runtime.shared();
       perTurn.set(turnId, loaded);
       loaded.catch(() => perTurn.delete(turnId));
       // A turn that never commits (caller rejected, stale, failed) must not pin its entry.

@@ -109,3 +109,14 @@ test('settings are built once per read of the overrides, not once per caller', a
   await settings.current();
   expect(lookup.mock.calls.length).toBe(2 * builtWith); // a new read builds again
 });
+
+test('shared() is one frozen object per read, for hot paths that only read', async () => {
+  const settings = createRuntimeSettings(t.db, config);
+  const a = await settings.shared();
+  expect(await settings.shared()).toBe(a);
+  expect(Object.isFrozen(a) && Object.isFrozen(a.call) && Object.isFrozen(a.speech)).toBe(true);
+  expect(() => {
+    (a.call as { greeting_owner: string }).greeting_owner = 'x';
+  }).toThrow(TypeError);
+  expect(Object.isFrozen(await settings.current())).toBe(false); // a copy of its own
+});
