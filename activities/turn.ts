@@ -8,6 +8,7 @@ import type { Config } from '../infra/config';
 import type { Db } from '../infra/db';
 import { appendEvent, appendEventInTx, createTurnRequest, eventRow, type NewEvent } from '../infra/event-log';
 import { isUniqueViolation, sqliteDirect, type TurnRow } from '../infra/sqlite-direct';
+import { isPgUniqueViolation, pgDirect } from '../infra/pg-direct';
 import { getBlob, putBlob } from '../infra/blobs';
 import { createRuntimeSettings, type RuntimeSettingsService } from '../infra/runtime-settings';
 import type { RuntimeSettings } from '../infra/settings';
@@ -165,7 +166,8 @@ type CommitOutcome = { outcome: 'committed' } | { outcome: 'stale' } | { outcome
  * once), then the session's projection behind its fence (a reset or end asked for meanwhile
  * wins: 'stale', nothing written), then turn.complete. A turn id already stored is a retried
  * commit whose first try committed: 'stored', with the answer it stored. On SQLite one
- * synchronous transaction (infra/sqlite-direct.ts), elsewhere Prisma's.
+ * synchronous transaction (infra/sqlite-direct.ts), on PostgreSQL one statement
+ * (infra/pg-direct.ts), and Prisma's transaction when neither can run.
  */
 async function commitTurnRows(db: Db, turn: TurnRow, session: { callerNumber: string; fence: number }, event: NewEvent): Promise<CommitOutcome> {
   const stored = (responseJson: string | null): CommitOutcome | null =>
@@ -176,6 +178,16 @@ async function commitTurnRows(db: Db, turn: TurnRow, session: { callerNumber: st
       return { outcome: direct.commitTurn(turn, session, eventRow(event)) };
     } catch (err) {
       const found = isUniqueViolation(err) ? stored(direct.turnResponse(turn.id)) : null;
+      if (found) return found;
+      throw err;
+    }
+  }
+  const pg = pgDirect(db);
+  if (pg) {
+    try {
+      return { outcome: await pg.commitTurn(turn, session, eventRow(event)) };
+    } catch (err) {
+      const found = isPgUniqueViolation(err) ? stored(await pg.turnResponse(turn.id)) : null;
       if (found) return found;
       throw err;
     }
@@ -252,7 +264,12 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
       }
       await event(input.sessionId, 'turn.started', { turn_id: input.turnId }, `${input.turnId}:turn.started`);
       const direct = sqliteDirect(db);
-      const fence = direct ? direct.sessionGeneration(input.sessionId) : (await db.callSession.findUnique({ where: { id: input.sessionId }, select: { generation: true } }))?.generation;
+      const pg = direct ? null : pgDirect(db);
+      const fence = direct
+        ? direct.sessionGeneration(input.sessionId)
+        : pg
+          ? await pg.sessionGeneration(input.sessionId)
+          : (await db.callSession.findUnique({ where: { id: input.sessionId }, select: { generation: true } }))?.generation;
       // Only when a conversation begins (first turn, or after a reset): not on the per-turn path.
       const mission = input.loadCallerHistory ? await missionCallSetup(db, input.sessionId, s.llmSystemPrompt) : {};
       return {

@@ -4,10 +4,13 @@
  */
 import { PrismaClient as SqliteClient } from '../generated/prisma/sqlite/client';
 import { PrismaClient as PostgresClient } from '../generated/prisma/postgresql/client';
+import pg from 'pg';
+import { PrismaPg } from '@prisma/adapter-pg';
 import { adapterFactoryFor } from '../prisma/engine';
 import { isPostgresUrl } from './config';
 import { withStatementCache } from './sqlite-statements';
 import { connectionSlot } from './sqlite-direct';
+import { attachPool } from './pg-direct';
 
 /** Both generated clients come from one model file, so they share this shape. */
 export type Db = SqliteClient;
@@ -23,8 +26,15 @@ export function isPostgresClient(db: unknown): boolean {
 }
 
 export function createDb(databaseUrl: string): Db {
+  if (isPostgresUrl(databaseUrl)) {
+    // The turn's hot path runs on this client's pool without Prisma (infra/pg-direct.ts); the
+    // client ends the pool when it disconnects.
+    const pool = new pg.Pool({ connectionString: databaseUrl });
+    const client = new PostgresClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+    attachPool(client, pool);
+    return client as unknown as Db;
+  }
   const adapter = adapterFactoryFor(databaseUrl);
-  if (isPostgresUrl(databaseUrl)) return new PostgresClient({ adapter }) as unknown as Db;
   // The turn's hot path runs on this client's connection without Prisma (infra/sqlite-direct.ts).
   const connection = connectionSlot();
   const client = new SqliteClient({ adapter: withStatementCache(adapter, connection.connected) });

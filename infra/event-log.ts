@@ -4,6 +4,9 @@
  */
 import { type Db, isPostgresClient } from './db';
 import { type EventRow, isUniqueViolation, sqliteDirect } from './sqlite-direct';
+import { EVENT_APPEND_LOCK, EVENTS_CHANNEL, INSERT_EVENT, pgDirect } from './pg-direct';
+
+export { EVENTS_CHANNEL };
 
 export interface NewEvent {
   type: string;
@@ -23,10 +26,6 @@ export interface LoggedEvent {
 
 type Tx = Pick<Db, 'event' | '$queryRawUnsafe'>;
 
-/** PostgreSQL channel that wakes every API process's event hub when an event commits. */
-export const EVENTS_CHANNEL = 'parley_events';
-/** Advisory lock key that serialises event appends on PostgreSQL (see appendEventInTx). */
-const EVENT_APPEND_LOCK = 7_225_001;
 
 /** The event's row: its data carries the session id, as every event's does. */
 export function eventRow(event: NewEvent): EventRow {
@@ -53,32 +52,20 @@ export async function appendEvent(db: Db, event: NewEvent): Promise<LoggedEvent>
 }
 
 /**
- * On PostgreSQL, one statement in its own transaction: it takes the append lock, inserts (a
- * dedupe key already taken inserts nothing) and notifies, and the lock is released when it
- * commits (see appendEventInTx for why the lock). An interactive transaction took five round
- * trips with the lock held: every process's appends waited on them (docs/capacity.md).
+ * On PostgreSQL, one statement in its own transaction (INSERT_EVENT, infra/pg-direct.ts): it
+ * takes the append lock, inserts (a dedupe key already taken inserts nothing) and notifies, and
+ * the lock is released when it commits (see appendEventInTx for why the lock). An interactive
+ * transaction took five round trips with the lock held: every process's appends waited on them
+ * (docs/capacity.md). On the client's own pool without Prisma when it can (pgDirect).
  */
 async function appendEventPostgres(db: Db, event: NewEvent): Promise<LoggedEvent> {
   const row = eventRow(event);
   const createdAt = new Date();
-  // TIMESTAMP(3) columns hold UTC, as Prisma writes them; ::text because Prisma cannot
-  // deserialize pg_notify's void.
-  const inserted = await db.$queryRawUnsafe<Array<{ seq: number }>>(
-    `WITH ins AS (
-       INSERT INTO "Event" ("type", "sessionId", "dataJson", "dedupeKey", "createdAt", "updatedAt")
-       SELECT $1::text, $2::text, $3::text, $4::text, $5::timestamptz AT TIME ZONE 'UTC', $5::timestamptz AT TIME ZONE 'UTC'
-       FROM (SELECT pg_advisory_xact_lock(${EVENT_APPEND_LOCK})) AS serialised
-       ON CONFLICT ("dedupeKey") DO NOTHING
-       RETURNING "seq"
-     )
-     SELECT "seq", pg_notify('${EVENTS_CHANNEL}', '')::text AS notified FROM ins`,
-    row.type,
-    row.sessionId,
-    row.dataJson,
-    row.dedupeKey,
-    createdAt.toISOString(),
-  );
-  if (inserted.length > 0) return toLoggedEvent({ ...row, seq: Number(inserted[0].seq), createdAt });
+  const direct = pgDirect(db);
+  const seq = direct
+    ? await direct.insertEvent(row, createdAt)
+    : ((await db.$queryRawUnsafe<Array<{ seq: number }>>(INSERT_EVENT, row.type, row.sessionId, row.dataJson, row.dedupeKey, createdAt.toISOString()))[0]?.seq ?? null);
+  if (seq !== null) return toLoggedEvent({ ...row, seq: Number(seq), createdAt });
   const existing = event.dedupeKey ? await db.event.findUnique({ where: { dedupeKey: event.dedupeKey } }) : null;
   if (!existing) throw new Error(`event ${event.type}: nothing inserted and no event under its dedupe key`);
   return toLoggedEvent(existing);

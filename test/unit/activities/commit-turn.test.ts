@@ -51,3 +51,21 @@ test('a commit behind a reset is stale and stores nothing', async () => {
   expect(await commit(activities(), 'commit-stale', 'turn0000000000000000000000000002', 'late')).toEqual({ body: {}, stale: true });
   expect(await t.db.turn.count({ where: { sessionId: 'commit-stale' } })).toBe(0);
 });
+
+test("a commit's rows read back through Prisma as its own: the turn, the session's projection, turn.complete (both databases)", async () => {
+  await openSession('commit-rows');
+  const before = Date.now();
+  await commit(activities(), 'commit-rows', 'turn0000000000000000000000000003', 'stored reply');
+  const turn = await t.db.turn.findUnique({ where: { id: 'turn0000000000000000000000000003' } });
+  expect(turn).toMatchObject({ sessionId: 'commit-rows', seq: 1, transcript: 'hello', reply: 'stored reply', model: 'echo', replySource: 'llm', forcedReply: false, requestKey: null, audioBlobId: 'blob' });
+  expect(JSON.parse(turn!.responseJson!)).toMatchObject({ reply: 'stored reply' });
+  const session = await t.db.callSession.findUnique({ where: { id: 'commit-rows' } });
+  expect(session!.turnCount).toBe(1);
+  for (const at of [turn!.createdAt, session!.lastActiveAt, session!.updatedAt]) {
+    expect(at.getTime()).toBeGreaterThanOrEqual(before - 5);
+    expect(at.getTime()).toBeLessThanOrEqual(Date.now() + 5);
+  }
+  const complete = await t.db.event.findMany({ where: { sessionId: 'commit-rows', type: 'turn.complete' } });
+  expect(complete).toHaveLength(1);
+  expect(JSON.parse(complete[0].dataJson)).toMatchObject({ session_id: 'commit-rows' });
+});

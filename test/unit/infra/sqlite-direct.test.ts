@@ -1,11 +1,12 @@
 /**
- * The turn's hot path without Prisma's model queries: on SQLite (infra/sqlite-direct.ts) what it
- * writes, Prisma reads back as its own, and it steps aside inside a Prisma transaction; on
- * PostgreSQL an event is one statement (infra/event-log.ts). Both read back the same way.
+ * The turn's hot path without Prisma's model queries, on SQLite (infra/sqlite-direct.ts) and
+ * PostgreSQL (infra/pg-direct.ts): what it writes, Prisma reads back as its own; transaction
+ * clients, and on SQLite the client inside a Prisma transaction, take Prisma's path.
  */
 import { getBlob, putBlob } from '../../../infra/blobs';
 import { appendEvent } from '../../../infra/event-log';
 import { sqliteDirect } from '../../../infra/sqlite-direct';
+import { pgDirect } from '../../../infra/pg-direct';
 import { createTestDb, usingPostgres, type TestDb } from '../../support/db';
 
 let t: TestDb;
@@ -16,10 +17,13 @@ afterAll(() => t.close());
 
 const sqliteOnly = usingPostgres() ? test.skip : test;
 
-test('PostgreSQL clients and transaction clients never take the direct path', async () => {
-  if (usingPostgres()) expect(sqliteDirect(t.db)).toBeNull();
+test("each database's client takes its own direct path; transaction clients never do", async () => {
+  await t.db.callSession.count(); // Prisma connects lazily
+  expect(sqliteDirect(t.db) === null).toBe(usingPostgres());
+  expect(pgDirect(t.db) === null).toBe(!usingPostgres());
   await t.db.$transaction(async (tx) => {
     expect(sqliteDirect(tx)).toBeNull();
+    expect(pgDirect(tx)).toBeNull();
   });
 });
 
@@ -33,9 +37,9 @@ sqliteOnly('inside a Prisma interactive transaction the client itself steps asid
   expect(sqliteDirect(t.db)).not.toBeNull();
 });
 
-sqliteOnly('blobs written directly read back through Prisma with their types', async () => {
+test('blobs written directly read back through Prisma with their types (both databases)', async () => {
   await t.db.callSession.count();
-  expect(sqliteDirect(t.db)).not.toBeNull();
+  expect(sqliteDirect(t.db) ?? pgDirect(t.db)).not.toBeNull();
   const bytes = Buffer.from('RIFF....WAVEfmt direct');
   const id = await putBlob(t.db, bytes);
   const row = await t.db.audioBlob.findUnique({ where: { id } });
