@@ -89,7 +89,9 @@ export async function scaleOutBench(opts: { temporalAddress: string; directP50: 
 
     // Calls alternate between the two API replicas, as behind a load balancer.
     const open = (i: number) => parleyCall(apis[i % apis.length], i);
-    const rampOpts = { start: 4, factor: opts.quick ? 1.6 : 1.3, max: 600, seconds: opts.quick ? 5 : 10, limitMs: 100, baseMs: opts.directP50 };
+    // Steps of 30 s: this ramp starts at 4 turns/s, where a 10 s step held about 40 turns and
+    // its p95 was the second-slowest turn (one stall decided a step).
+    const rampOpts = { start: 4, factor: opts.quick ? 1.6 : 1.3, max: 600, seconds: opts.quick ? 10 : 30, limitMs: 100, baseMs: opts.directP50 };
     process.stdout.write('scale-out: 2 API replicas, 1 worker, PostgreSQL…\n');
     const one = await ramp('1 worker', open, rampOpts);
     const workerB = start('bench/worker.ts', base);
