@@ -12,7 +12,7 @@ import { Client } from 'pg';
 import { freePort } from '../infra/dev-server';
 import { API_NODE_ARGS, WORKER_NODE_ARGS } from '../infra/worker-args';
 import { applyMigrations } from '../prisma/migrate';
-import { parleyCall, ramp, type StepResult } from './load';
+import { parleyCall, ramp, runStep, type StepResult } from './load';
 
 export type ScaleOutResults =
   | { skipped: string }
@@ -92,12 +92,17 @@ export async function scaleOutBench(opts: { temporalAddress: string; directP50: 
     // Steps of 30 s: this ramp starts at 4 turns/s, where a 10 s step held about 40 turns and
     // its p95 was the second-slowest turn (one stall decided a step).
     const rampOpts = { start: 4, factor: opts.quick ? 1.6 : 1.3, max: 600, seconds: opts.quick ? 10 : 30, limitMs: 100, baseMs: opts.directP50 };
-    process.stdout.write('scale-out: 2 API replicas, 1 worker, PostgreSQL…\n');
+    // Processes just started (their code not yet compiled hot, their pools not yet open) and the
+    // previous section's load still draining: without a warm-up the first step measured that.
+    const warmUp = () => runStep(open, { calls: rampOpts.start, seconds: 10, periodMs: 1000, baseMs: rampOpts.baseMs });
+    process.stdout.write('scale-out: 2 API replicas, 1 worker, PostgreSQL (10 s warm-up, not counted)…\n');
+    await warmUp();
     const one = await ramp('1 worker', open, rampOpts);
     const workerB = start('bench/worker.ts', base);
     children.push(workerB);
     await ready(workerB);
-    process.stdout.write('scale-out: 2 API replicas, 2 workers…\n');
+    process.stdout.write('scale-out: 2 API replicas, 2 workers (10 s warm-up, not counted)…\n');
+    await warmUp();
     const two = await ramp('2 workers', open, rampOpts);
     return {
       api_replicas: 2,
