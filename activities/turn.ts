@@ -140,15 +140,15 @@ const REDACTED = '[passphrase attempt]';
 /** What a local LLM too busy to answer in time says instead (a fixed reply: model ""). */
 export const BUSY_REPLY = 'Sorry, I need a moment. Could you say that again?';
 
+/** The audio of a reply the synthesiser was too busy for: built once, not on every turn. */
+const SHED_SILENCE = silenceWav(300, 16000);
+
 /**
  * Replaces an engine call that the machine's load defeated by a fallback: shed by admission
  * (infra/speech/admission.ts) or a local engine past its deadline. A retry would only queue behind
  * the same load and then spend the turn's budget, ending in the contract's 500; the fallback is a
  * contract-valid answer in time. Everything else (a provider's error, bad audio) is rethrown.
  */
-/** The audio of a reply the synthesiser was too busy for: built once, not on every turn. */
-const SHED_SILENCE = silenceWav(300, 16000);
-
 function shedTo<T>(fallback: T) {
   return (err: unknown): T => {
     if (err instanceof Overloaded || err instanceof LocalEngineTimeout) return fallback;
@@ -158,6 +158,15 @@ function shedTo<T>(fallback: T) {
 
 /** Rolls commitTurn's transaction back when the session's fence moved during the turn. */
 class StaleTurn extends Error {}
+
+/** The session's fence (its generation) as the turn begins; null when there is no such session. */
+async function sessionFence(db: Db, sessionId: string): Promise<number | null> {
+  const direct = sqliteDirect(db);
+  if (direct) return direct.sessionGeneration(sessionId);
+  const pg = pgDirect(db);
+  if (pg) return pg.sessionGeneration(sessionId);
+  return (await db.callSession.findUnique({ where: { id: sessionId }, select: { generation: true } }))?.generation ?? null;
+}
 
 type CommitOutcome = { outcome: 'committed' } | { outcome: 'stale' } | { outcome: 'stored'; stored: Record<string, unknown> };
 
@@ -263,13 +272,7 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
         }
       }
       await event(input.sessionId, 'turn.started', { turn_id: input.turnId }, `${input.turnId}:turn.started`);
-      const direct = sqliteDirect(db);
-      const pg = direct ? null : pgDirect(db);
-      const fence = direct
-        ? direct.sessionGeneration(input.sessionId)
-        : pg
-          ? await pg.sessionGeneration(input.sessionId)
-          : (await db.callSession.findUnique({ where: { id: input.sessionId }, select: { generation: true } }))?.generation;
+      const fence = await sessionFence(db, input.sessionId);
       // Only when a conversation begins (first turn, or after a reset): not on the per-turn path.
       const mission = input.loadCallerHistory ? await missionCallSetup(db, input.sessionId, s.llmSystemPrompt) : {};
       return {

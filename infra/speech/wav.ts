@@ -106,9 +106,9 @@ function clamp16(x: number): number {
   return x > 32767 ? 32767 : x < -32768 ? -32768 : x;
 }
 
-/** A canonical 44-byte-header RIFF PCM16 mono file. */
 const LITTLE_ENDIAN = os.endianness() === 'LE';
 
+/** A canonical 44-byte-header RIFF PCM16 mono file. */
 export function encodeWav({ samples, sampleRate }: MonoAudio): Buffer {
   const dataLength = samples.length * 2;
   const out = Buffer.alloc(44 + dataLength);
