@@ -58,9 +58,12 @@ async function main(): Promise<void> {
   // thread per call into a workflow's sandbox (the SDK's own; docs/capacity.md). The preload says
   // how many of the worker's threads it watches: none means the SDK's (also when a future SDK
   // starts its threads in a way the preload does not recognise).
-  const watchedWorkflowThreads = watchedThreadCount();
+  const watchedWorkflowThreads = preloadCount('parley.watchedWorkflowThreads');
   const workflowWatchdog = watchedWorkflowThreads > 0 ? 'shared' : 'sdk';
-  log.info({ taskQueue: config.taskQueue, temporal: config.temporalAddress, workflowStackTraces: stackTraces, workflowWatchdog, watchedWorkflowThreads }, 'worker polling');
+  // A workflow thread's sink calls: with its completions (the preload), or in a second round trip
+  // per activation (the SDK's own).
+  const workflowSinkCalls = preloadCount('parley.sinkCallsOnCompletion') > 0 ? 'with-completion' : 'round-trip';
+  log.info({ taskQueue: config.taskQueue, temporal: config.temporalAddress, workflowStackTraces: stackTraces, workflowWatchdog, watchedWorkflowThreads, workflowSinkCalls }, 'worker polling');
   try {
     await worker.run();
   } finally {
@@ -73,9 +76,9 @@ async function main(): Promise<void> {
   }
 }
 
-/** Workflow threads under the shared deadlock watchdog (worker/workflow-threads.cjs); 0 without it. */
-function watchedThreadCount(): number {
-  const count = (process as unknown as Record<symbol, (() => number) | undefined>)[Symbol.for('parley.watchedWorkflowThreads')];
+/** How many workflow threads the preload (worker/workflow-threads.cjs) changed, by what; 0 without it. */
+function preloadCount(key: 'parley.watchedWorkflowThreads' | 'parley.sinkCallsOnCompletion'): number {
+  const count = (process as unknown as Record<symbol, (() => number) | undefined>)[Symbol.for(key)];
   return count ? count() : 0;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Preloaded into the worker process (`node --require ./worker/workflow-threads.cjs`, see
- * WORKER_NODE_ARGS in infra/worker-args.ts). It runs in every thread and changes two things about
+ * WORKER_NODE_ARGS in infra/worker-args.ts). It runs in every thread and changes three things about
  * the worker threads where the Temporal SDK runs the workflows (docs/capacity.md has the numbers).
  *
  * 1. The stack trace promise hook. For the Web UI's "stack trace" query, the SDK installs a V8
@@ -23,6 +23,12 @@
  *    workflow run in its log and shuts the worker down, and the supervisor restarts it. With the
  *    SDK's own watchdog only that workflow task fails and the worker goes on; a deadlock is a bug
  *    in Parley's workflow code either way. PARLEY_WORKFLOW_WATCHDOG=sdk keeps the SDK's watchdog.
+ *
+ * 3. The sink calls. After every activation the SDK's main thread asks the workflow thread for
+ *    the workflow's sink calls (its log lines, for one) in a second round trip, and the
+ *    activation's completion waits for that answer. Here the workflow thread hands them over
+ *    with the completion instead, and the main thread processes them as before, in the same
+ *    order and at the same point. PARLEY_WORKFLOW_SINK_CALLS=roundtrip keeps the SDK's round trip.
  */
 'use strict';
 const threads = require('node:worker_threads');
@@ -58,19 +64,33 @@ const CHECK_MS = 250;
 /** On `process`: how many SDK workflow threads the shared watchdog watches (the boot log reads it). */
 const WATCHED_COUNT = Symbol.for('parley.watchedWorkflowThreads');
 
-if (process.env.PARLEY_WORKFLOW_WATCHDOG !== 'sdk') {
-  if (isMainThread) watchWorkflowThreads();
-  else timeWorkflowCalls();
+/** The workerData key, and the completion's property, that carry the sink calls (a plain string: structured clone drops symbols). */
+const SINK_CALLS_KEY = '__parleySinkCalls';
+/** On `process`: how many SDK workflow threads hand their sink calls over with the completion (the boot log reads it). */
+const SINK_CALLS_COUNT = Symbol.for('parley.sinkCallsOnCompletion');
+
+if (isMainThread) {
+  const watchdog = process.env.PARLEY_WORKFLOW_WATCHDOG !== 'sdk';
+  // The main thread decides, and tells each workflow thread through its workerData: a thread
+  // that handed sink calls to a main thread that did not expect them would lose them.
+  const sinkCalls = process.env.PARLEY_WORKFLOW_SINK_CALLS !== 'roundtrip' && takeSinkCallsFromCompletions();
+  if (watchdog || sinkCalls) markWorkflowThreads({ watchdog, sinkCalls });
+} else {
+  timeWorkflowCalls();
+  handSinkCallsWithCompletions();
 }
 
 /**
- * Main thread: each SDK workflow thread gets a deadline slot; a timer terminates a thread whose
- * call into workflow code has outlived its deadline.
+ * Main thread: each SDK workflow thread gets, in its workerData, a deadline slot (a timer
+ * terminates a thread whose call into workflow code has outlived its deadline) and the word to
+ * hand its sink calls over with each completion.
  */
-function watchWorkflowThreads() {
+function markWorkflowThreads({ watchdog, sinkCalls }) {
   const watched = new Set();
+  const carrying = new Set();
   let timer = null;
   process[WATCHED_COUNT] = () => watched.size;
+  process[SINK_CALLS_COUNT] = () => carrying.size;
   const check = () => {
     const now = Date.now();
     for (const entry of watched) {
@@ -89,9 +109,15 @@ function watchWorkflowThreads() {
     constructor(filename, options) {
       const sdkThread = typeof filename === 'string' && SDK_WORKFLOW_THREAD.test(filename) && options?.workerData === undefined;
       // [deadline (epoch ms, 0 = not in workflow code), the timeout that set it]
-      const deadline = sdkThread ? new Float64Array(new SharedArrayBuffer(16)) : null;
-      super(filename, sdkThread ? { ...options, workerData: { [DEADLINE_KEY]: deadline.buffer } } : options);
+      const deadline = sdkThread && watchdog ? new Float64Array(new SharedArrayBuffer(16)) : null;
+      const workerData = { ...(deadline ? { [DEADLINE_KEY]: deadline.buffer } : {}), ...(sinkCalls ? { [SINK_CALLS_KEY]: true } : {}) };
+      super(filename, sdkThread ? { ...options, workerData } : options);
       if (!sdkThread) return;
+      if (sinkCalls) {
+        carrying.add(this);
+        this.once('exit', () => carrying.delete(this));
+      }
+      if (!deadline) return;
       const entry = { worker: this, deadline };
       watched.add(entry);
       this.once('exit', () => watched.delete(entry));
@@ -127,4 +153,82 @@ function timeWorkflowCalls() {
       if (--depth === 0) deadline[0] = 0;
     }
   };
+}
+
+/** The SDK's own module, from the copy of @temporalio/worker this process runs. */
+function sdkModule(relative) {
+  return require(require('node:path').join(require('node:path').dirname(require.resolve('@temporalio/worker')), relative));
+}
+
+/**
+ * Main thread: the proxy of a workflow thread keeps the sink calls that came with a completion,
+ * and answers the SDK's next request for them itself (the SDK asks once after each activation).
+ * Without them (a failed call, an older thread) it asks the thread, as the SDK does. False when
+ * this SDK's proxy is not the shape this was written against: then nothing changes.
+ */
+function takeSinkCallsFromCompletions() {
+  let Proxy, createUnsafeRandomSource;
+  try {
+    ({ VMWorkflowThreadProxy: Proxy } = sdkModule('workflow/threaded-vm.js'));
+    ({ createUnsafeRandomSource } = require('@temporalio/workflow/lib/random-helpers'));
+  } catch {
+    return false;
+  }
+  const proto = Proxy?.prototype;
+  if (typeof proto?.activate !== 'function' || typeof proto.getAndResetSinkCalls !== 'function' || typeof createUnsafeRandomSource !== 'function') return false;
+  const activate = proto.activate;
+  const askThread = proto.getAndResetSinkCalls;
+  const kept = Symbol('sinkCalls');
+  proto.activate = async function (activation) {
+    this[kept] = undefined;
+    const completion = await activate.call(this, activation);
+    if (completion && Array.isArray(completion[SINK_CALLS_KEY])) {
+      this[kept] = completion[SINK_CALLS_KEY];
+      delete completion[SINK_CALLS_KEY];
+    }
+    return completion;
+  };
+  proto.getAndResetSinkCalls = async function () {
+    const calls = this[kept];
+    if (calls === undefined) return askThread.call(this);
+    this[kept] = undefined;
+    // What the SDK's own answer does to each call that crossed the thread boundary.
+    for (const call of calls) {
+      call.workflowInfo.unsafe.now = Date.now;
+      call.workflowInfo.unsafe.random = createUnsafeRandomSource(Math.random);
+    }
+    return calls;
+  };
+  return true;
+}
+
+/**
+ * Workflow thread (told so by the main thread): each activation's completion carries the sink
+ * calls the activation made, taken from the workflow right after it, as the SDK's second round
+ * trip would have taken them.
+ */
+function handSinkCallsWithCompletions() {
+  if (threads.workerData?.[SINK_CALLS_KEY] !== true) return;
+  const { BaseVMWorkflow } = sdkModule('workflow/vm-shared.js');
+  const activate = BaseVMWorkflow.prototype.activate;
+  BaseVMWorkflow.prototype.activate = async function (activation) {
+    const completion = await activate.call(this, activation);
+    if (completion && typeof completion === 'object' && !(completion instanceof Uint8Array)) completion[SINK_CALLS_KEY] = forTheMainThread(await this.getAndResetSinkCalls());
+    return completion;
+  };
+}
+
+/**
+ * What the SDK's thread does to sink calls before it posts them: a copy of each call's workflow
+ * info without its `now` and `random` functions, which cannot cross a thread boundary (the main
+ * thread puts its own back).
+ */
+function forTheMainThread(calls) {
+  for (const call of calls) {
+    const unsafe = { ...call.workflowInfo.unsafe };
+    delete unsafe.now;
+    delete unsafe.random;
+    call.workflowInfo = structuredClone({ ...call.workflowInfo, unsafe });
+  }
+  return calls;
 }

@@ -4,7 +4,8 @@
  * cancellation scopes) keeps its context across awaits. PARLEY_WORKFLOW_STACK_TRACES=1 leaves the
  * SDK's hook on. In the SDK's workflow threads, calls into the sandbox run without Node's per-call
  * watchdog thread, and the main thread stops a thread stuck past its deadline.
- * PARLEY_WORKFLOW_WATCHDOG=sdk leaves Node's watchdog on.
+ * PARLEY_WORKFLOW_WATCHDOG=sdk leaves Node's watchdog on. A workflow thread hands its sink calls
+ * over with each completion; PARLEY_WORKFLOW_SINK_CALLS=roundtrip keeps the SDK's second round trip.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -67,7 +68,7 @@ const threads = () => fs.readdirSync('/proc/self/task').length;
 const context = vm.createContext({ threads });
 const outside = threads();
 const inside = vm.runInContext('threads()', context, { timeout: 5000 });
-parentPort.postMessage({ watched: workerData !== undefined, extraThreads: inside - outside });
+parentPort.postMessage({ watched: workerData?.__parleyWorkflowDeadline !== undefined, extraThreads: inside - outside });
 vm.runInContext('for (;;) {}', context, { timeout: 300 });
 `;
 
@@ -118,3 +119,31 @@ const linux = fs.existsSync('/proc/self/task');
   expect(lines.exit).toBe(1);
   expect(stderr).not.toContain('[parley]');
 });
+
+/** A real worker process (the test dev server) through five updates that log around a local activity. */
+function runSinkCallsWorker(env: NodeJS.ProcessEnv) {
+  const run = spawnSync(process.execPath, [...WORKER_NODE_ARGS, path.join(__dirname, 'fixtures', 'sink-calls-worker.ts')], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 110_000 });
+  if (run.status !== 0) throw new Error(`sink-calls worker exited ${run.status}: ${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { answers: number[]; logged: Array<{ message: string; n: number }>; requests: Record<string, number>; threadsCarrying: number };
+}
+
+/** Every log line, in the workflow's order: before and after each step. */
+const IN_ORDER = [1, 2, 3, 4, 5].flatMap((n) => [{ message: 'before', n }, { message: 'after', n }]);
+
+test('a workflow thread hands its sink calls over with each completion: every log line arrives, in order, with no second round trip', () => {
+  const seen = runSinkCallsWorker({ PARLEY_WORKFLOW_SINK_CALLS: '' });
+  expect(seen.answers).toEqual([1, 2, 3, 4, 5]);
+  expect(seen.logged).toEqual(IN_ORDER);
+  expect(seen.requests['activate-workflow']).toBeGreaterThanOrEqual(11); // a start, two per step, the stop
+  expect(seen.requests['extract-sink-calls'] ?? 0).toBe(0);
+  // What the worker's boot log reports as workflowSinkCalls: with-completion.
+  expect(seen.threadsCarrying).toBe(1);
+}, 120_000);
+
+test("PARLEY_WORKFLOW_SINK_CALLS=roundtrip keeps the SDK's round trip after every activation, with the same log lines", () => {
+  const seen = runSinkCallsWorker({ PARLEY_WORKFLOW_SINK_CALLS: 'roundtrip' });
+  expect(seen.answers).toEqual([1, 2, 3, 4, 5]);
+  expect(seen.logged).toEqual(IN_ORDER);
+  expect(seen.requests['extract-sink-calls']).toBe(seen.requests['activate-workflow']);
+  expect(seen.threadsCarrying).toBe(0);
+}, 120_000);
