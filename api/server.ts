@@ -1,17 +1,18 @@
 /** The API process: validate config, connect, listen, and close cleanly on SIGINT/SIGTERM. */
-import { Connection, Client } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../infra/config';
 import { createDb, prepareDb } from '../infra/db';
 import { createLogger } from '../infra/log';
-import { ensureSearchAttributes } from '../infra/temporal';
+import { connectNative, ensureSearchAttributes } from '../infra/temporal';
 import { buildApp } from './app';
 import { createTelephony } from './telephony';
 
-async function connectWithRetry(address: string, log: ReturnType<typeof createLogger>): Promise<Connection> {
+async function connectWithRetry(address: string, log: ReturnType<typeof createLogger>): Promise<NativeConnection> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {
-      return await Connection.connect({ address, connectTimeout: 3000 });
+      return await connectNative(address);
     } catch (err) {
       if (Date.now() > deadline) throw new Error(`cannot reach Temporal at ${address}: ${(err as Error).message}`);
       log.warn({ address }, 'Temporal not reachable yet; retrying');

@@ -10,9 +10,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { buildApp } from '../api/app';
 import { loadConfig } from '../infra/config';
+import { connectNative } from '../infra/temporal';
 import { WORKER_NODE_ARGS } from '../infra/worker-args';
 import { createDb, prepareDb } from '../infra/db';
 import { freePort, startDevServer } from '../infra/dev-server';
@@ -184,7 +185,7 @@ async function standalone(): Promise<void> {
   const server = await startDevServer({ port: await freePort(), uiPort: await freePort(), namespace: 'default', ui: false });
   const env = { ...process.env, TEMPORAL_ADDRESS: server.address, DATABASE_URL: `file:${path.join(dir, 'bench.db')}`, PARLEY_SESSION_TTL: '600' };
   await applyMigrations(env.DATABASE_URL);
-  const connection = await Connection.connect({ address: server.address });
+  const connection = await connectNative(server.address);
   try {
     const r = await benchEngines({ env, temporal: new Client({ connection }), quick });
     printEngines(r);

@@ -21,12 +21,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import WebSocket from 'ws';
 import { buildApp } from '../api/app';
 import { readTurnForm } from '../api/turn-form';
 import { createTurnActivities } from '../activities/turn';
 import { loadConfig } from '../infra/config';
+import { connectNative } from '../infra/temporal';
 import { WORKER_NODE_ARGS } from '../infra/worker-args';
 import { createDb, prepareDb } from '../infra/db';
 import { freePort, startDevServer } from '../infra/dev-server';
@@ -111,7 +112,7 @@ async function main(): Promise<void> {
     worker.once('exit', (code) => reject(new Error(`bench worker exited (${code})`)));
   });
 
-  const connection = await Connection.connect({ address: server.address });
+  const connection = await connectNative(server.address);
   const temporal = new Client({ connection });
   const app = await buildApp({ config, db, temporal, engines: instantEngines() });
 

@@ -41,7 +41,10 @@ const UNAVAILABLE = 14;
 
 // An update sent to a closed workflow comes back as NOT_FOUND "workflow execution already
 // completed" (the client rethrows it as WorkflowNotFoundError): the only place where the
-// message, not the type, tells the two apart.
+// message, not the type, tells the two apart. Over the native connection the API uses
+// (infra/temporal.ts connectNative), the client builds that error from the status's `details`,
+// which the native client leaves empty, so a closed workflow reads as `not_found` there: every
+// caller treats the two alike or falls back to a start that tells (api/routes/phone-turn.ts).
 const CLOSED = /already completed/i;
 
 function grpcCode(err: unknown): number | undefined {

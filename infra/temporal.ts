@@ -1,13 +1,30 @@
 /** Temporal connections for the API (client) and the worker, and search-attribute registration. */
-import { Client, Connection, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import { Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { DefaultLogger, IllegalStateError, NativeConnection, Runtime } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTES } from '../common/search-attributes';
 import type { Config } from './config';
 import { classifyTemporalError } from './temporal-errors';
 
-export async function connectClient(config: Pick<Config, 'temporalAddress' | 'temporalNamespace'>): Promise<Client> {
-  const connection = await Connection.connect({ address: config.temporalAddress });
-  return new Client({ connection, namespace: config.temporalNamespace });
+/**
+ * A connection for a Temporal `Client` in a process that runs no worker (the API, the
+ * benchmark's load side): the SDK's native client, the one the worker uses, instead of
+ * `@grpc/grpc-js`'s `Connection`. The Client API and its errors are the same (a failed call is a
+ * ServiceError with the gRPC status code); each call costs the process less JavaScript, about
+ * 0.9 ms of CPU per turn in the API (docs/capacity.md). It fails at once when nothing listens at
+ * `address`, and reconnects by itself when the server comes back.
+ *
+ * The native runtime is installed here if this process has none yet: warnings only, and no
+ * signal handlers of its own, so the caller's shutdown stays the only one.
+ */
+export async function connectNative(address: string): Promise<NativeConnection> {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  } catch (err) {
+    // Installed already (a worker in the same process, or an earlier connection).
+    if (!(err instanceof IllegalStateError)) throw err;
+  }
+  return NativeConnection.connect({ address });
 }
 
 const KEYWORD = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
@@ -16,7 +33,7 @@ const KEYWORD = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWOR
  * Registers Parley's search attributes on the namespace if they are missing. Idempotent, so
  * every API and worker replica may call it at boot.
  */
-export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {
+export async function ensureSearchAttributes(connection: Pick<NativeConnection, 'operatorService'>, namespace: string): Promise<void> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
   const known = new Set(Object.keys(existing.customAttributes ?? {}));
   const missing = SEARCH_ATTRIBUTES.filter((key) => !known.has(key.name));

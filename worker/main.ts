@@ -6,7 +6,7 @@ import { createLogger } from '../infra/log';
 import { createParleyWorker } from './create';
 import { claimTempDir } from './temp-dir';
 import { createMissionLines } from './lines';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { ensureRetentionSchedule } from '../infra/temporal';
 import { checkSpeechEngines } from '../infra/speech/check';
 import { closeSharedHosts } from '../infra/speech/engine-host';
@@ -37,9 +37,7 @@ async function main(): Promise<void> {
   const tracing = config.otlpTracesUrl ? (await import('../infra/tracing')).startTracing(config.otlpTracesUrl, 'parley-worker') : undefined;
   if (tracing) log.info({ url: config.otlpTracesUrl }, 'exporting traces over OTLP/HTTP');
   const worker = await createParleyWorker({ connection, config, db, lines, tracing: tracing?.workerOptions });
-  const client = new Client({ connection: await Connection.connect({ address: config.temporalAddress }), namespace: config.temporalNamespace });
-  await ensureRetentionSchedule(client, config);
-  await client.connection.close();
+  await ensureRetentionSchedule(new Client({ connection, namespace: config.temporalNamespace }), config);
   // Loads every local engine before the first task: a turn never meets a missing model.
   const checks = await checkSpeechEngines(config.speech, (msg) => log.info(msg));
   for (const c of checks) (c.ok ? log.info : log.error).call(log, { stage: c.stage, engine: c.engine }, c.detail);

@@ -125,6 +125,8 @@ export const phoneTurnRoutes: FastifyPluginAsync = async (fastify) => {
     // A turn of a session that exists (the common case) is a plain update: Update-With-Start
     // costs the server a start attempt on every turn. A session the server does not know (a
     // sid from the phone whose workflow never started) starts with its first turn, as before.
+    // An ended session the client could not tell from an unknown one gets there too, and the
+    // start's REJECT_DUPLICATE answers `ended` (infra/temporal-errors.ts).
     if (sid && !resetSession) {
       try {
         result = await temporal.workflow.getHandle<typeof callSessionWorkflow>(callSessionWorkflowId(sessionId)).executeUpdate(processTurnUpdate, { args: [turn] });

@@ -1,7 +1,8 @@
 /** Connections to the shared test dev server, and workers on the prebuilt bundle. */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, Worker, WorkerOptions } from '@temporalio/worker';
+import { connectNative } from '../../infra/temporal';
 import { BUNDLE_PATH } from './paths';
 
 
@@ -11,9 +12,9 @@ export function temporalAddress(): string {
   return address;
 }
 
+/** The API's kind of client (infra/temporal.ts connectNative), so route tests meet its errors. */
 export async function connectTestClient(): Promise<Client> {
-  const connection = await Connection.connect({ address: temporalAddress() });
-  return new Client({ connection });
+  return new Client({ connection: await connectNative(temporalAddress()) });
 }
 
 /** A worker on its own task queue, so test files never steal each other's tasks. */
