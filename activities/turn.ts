@@ -447,7 +447,7 @@ export function createTurnActivities({ db, config, engines = createSpeechEngines
       const { reply } = await enginesFor(s.speech).complete([
         { role: 'system', content: 'Summarise this phone conversation in a few sentences, keeping names, numbers, dates and decisions.' },
         { role: 'user', content: `${input.summary ? `Earlier summary:\n${input.summary}\n\n` : ''}${transcript}` },
-      ] as never);
+      ] as never, { background: true });
       return { summary: reply };
     },
   };

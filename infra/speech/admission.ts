@@ -208,7 +208,7 @@ export function withAdmission(factory: (speech: SpeechConfig) => SpeechEngines, 
     };
     return {
       transcribe: (wav) => gate('asr', 'transcribe', () => engines.transcribe(wav)),
-      complete: (messages) => gate('llm', 'complete', () => engines.complete(messages)),
+      complete: (messages, opts) => gate('llm', 'complete', () => engines.complete(messages, opts)),
       synthesize: (text, opts) => gate('tts', 'synthesize', () => engines.synthesize(text, opts)),
       describe: () => engines.describe(),
     };

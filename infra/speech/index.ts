@@ -37,11 +37,20 @@ export interface EngineDescription {
   has_api_key: boolean;
 }
 
+export interface CompleteOptions {
+  /**
+   * Work no caller waits for (a history summary). The embedded model runs it beside the calls'
+   * replies instead of ahead of them (infra/speech/hosts/llama.mjs); a remote provider queues for
+   * itself, so there it changes nothing.
+   */
+  background?: boolean;
+}
+
 export interface SpeechEngines {
   /** WAV (PCM16 or float, mono or stereo, 8–96 kHz) → trimmed transcript, "" for silence. */
   transcribe(wav: Buffer): Promise<{ transcript: string; ms: number }>;
   /** Chat messages → cleaned reply (§2.3, never empty) and the model id that answered. */
-  complete(messages: ChatMessage[]): Promise<{ reply: string; model: string; ms: number }>;
+  complete(messages: ChatMessage[], opts?: CompleteOptions): Promise<{ reply: string; model: string; ms: number }>;
   /** Text → RIFF PCM16 mono WAV; voice and speed default to the configured ones. */
   synthesize(text: string, opts?: { voice?: string; speed?: number }): Promise<{ wav: Buffer; ms: number }>;
   /** What runs each stage, without secrets (for /health, /api/status). */
@@ -93,9 +102,9 @@ export function createSpeechEngines(config: SpeechConfig, opts: SpeechEngineOpti
       return { transcript: value, ms };
     },
 
-    async complete(messages) {
+    async complete(messages, opts) {
       const { value, ms } = await timed(async () =>
-        chat ? chat.chat(messages, llm) : { reply: echoReply(messages), model: ECHO_MODEL },
+        chat ? chat.chat(messages, llm, opts) : { reply: echoReply(messages), model: ECHO_MODEL },
       );
       return { reply: cleanReply(value.reply), model: value.model, ms };
     },

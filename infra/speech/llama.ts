@@ -12,6 +12,9 @@ import type { ChatMessage } from './openai-providers';
 
 const HOST = path.join(__dirname, 'hosts', 'llama.mjs');
 
+/** A background request's limit: under compactHistory's 60 s start-to-close, with room to answer. */
+const BACKGROUND_TIMEOUT_MS = 50_000;
+
 /** Context window of the embedded model's runs: what SmolLM2 was trained with is 8192. */
 const CONTEXT_TOKENS = 8192;
 
@@ -22,6 +25,10 @@ export function createLlama(settings: Pick<LlmSettings, 'model_path' | 'threads'
   // Inside the LLM stage's 15 s (workflows/call-session/activities.ts): a reply of a few dozen
   // tokens takes a second or two on one core. Insights ask for twice this.
   const timeoutMs = opts.timeoutMs ?? 14_000;
+  // A summary runs in the background lane, beside the replies, inside compactHistory's 60 s
+  // (workflows/call-session/activities.ts `background`). A host that times a request out is
+  // replaced, and the replies running beside it with it: so the summary gets the most it can.
+  const backgroundTimeoutMs = Math.max(timeoutMs, BACKGROUND_TIMEOUT_MS);
   const host = sharedHost(`llama:${modelPath}:${settings.threads}:${contextTokens}`, () =>
     new EngineHost({
       label: `llama.cpp (${path.basename(modelPath)})`,
@@ -36,11 +43,13 @@ export function createLlama(settings: Pick<LlmSettings, 'model_path' | 'threads'
   );
   return {
     /** The raw reply (uncleaned), the model that answered, its time to first token and token count. */
-    async chat(messages: ChatMessage[], s: LlmSettings): Promise<{ reply: string; model: string; ttftMs: number; tokens: number }> {
+    async chat(messages: ChatMessage[], s: LlmSettings, opts: { background?: boolean } = {}): Promise<{ reply: string; model: string; ttftMs: number; tokens: number }> {
       const answer = await host.request(
         'chat',
         {
           messages,
+          // Its own lane and context in the host (hosts/llama.mjs): a reply never waits behind it.
+          ...(opts.background ? { lane: 'background' } : {}),
           maxTokens: s.max_tokens,
           temperature: s.temperature,
           ...(s.top_p_enabled ? { topP: s.top_p } : {}),
@@ -49,7 +58,7 @@ export function createLlama(settings: Pick<LlmSettings, 'model_path' | 'threads'
           stop: s.stop,
           ...(s.max_sentences > 0 ? { maxSentences: s.max_sentences } : {}),
         },
-        timeoutMs,
+        opts.background ? backgroundTimeoutMs : timeoutMs,
       );
       return { reply: String(answer.reply), model: s.model, ttftMs: Number(answer.ttftMs), tokens: Number(answer.tokens) };
     },

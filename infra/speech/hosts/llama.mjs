@@ -1,7 +1,10 @@
 // An instruction-tuned GGUF model on llama.cpp (npm node-llama-cpp, prebuilt CPU binaries),
-// one request at a time. Protocol: see ../engine-host.ts. Arguments: <model.gguf> <threads> <context>.
-// {id, op:"chat", messages, maxTokens, temperature, topP, topK, repeatPenalty, stop, maxSentences?}
-//   → {id, ok, reply, ttftMs, tokens}
+// one request at a time per lane. Protocol: see ../engine-host.ts. Arguments: <model.gguf>
+// <threads> <context>.
+// {id, op:"chat", messages, maxTokens, temperature, topP, topK, repeatPenalty, stop, maxSentences?,
+//   lane?:"background"} → {id, ok, reply, ttftMs, tokens}
+//   The background lane (a history summary: work no caller waits for) runs beside the replies on a
+//   context of its own, so a reply neither queues behind it nor loses its evaluated prefix to it.
 // {id, op:"json", messages, schema, maxTokens} → {id, ok, json}: decoding constrained by a
 //   grammar built from the JSON Schema, so the answer always parses and fits it.
 import path from 'node:path';
@@ -10,19 +13,24 @@ import { send, serve } from './serve.mjs';
 
 const [modelPath, threadsArg, contextArg] = process.argv.slice(2);
 
+/** The background lane's context: a summary's prompt is a few turns and the earlier summary. */
+const BACKGROUND_CONTEXT = 4096;
+
 let llama;
 let model;
 let context;
+let background;
 try {
   // build: 'never' — use the prebuilt binary from npm; never compile or download at run time.
   llama = await getLlama({ gpu: false, build: 'never', logLevel: 'error' });
   model = await llama.loadModel({ modelPath });
   context = await model.createContext({ contextSize: { max: Number(contextArg) }, threads: Number(threadsArg) });
+  background = await model.createContext({ contextSize: { max: Math.min(Number(contextArg), BACKGROUND_CONTEXT) }, threads: Number(threadsArg) });
 } catch (err) {
   send({ ready: false, error: String(err?.message ?? err) });
   process.exit(1);
 }
-const sequence = context.getSequence();
+const sequences = { main: context.getSequence(), background: background.getSequence() };
 send({ ready: true, model: path.basename(modelPath), contextSize: context.contextSize, threads: Number(threadsArg) });
 
 /** Chat messages → the model's chat history (system messages joined) and the last user turn. */
@@ -35,7 +43,7 @@ function toHistory(messages) {
   return { history, prompt: last };
 }
 
-async function withSession(messages, run) {
+async function withSession(messages, run, sequence = sequences.main) {
   const { history, prompt } = toHistory(messages);
   // Each request carries its whole conversation, but the sequence keeps what it evaluated last:
   // node-llama-cpp reuses the longest common token prefix and evaluates only the rest. A call's
@@ -56,6 +64,7 @@ async function withSession(messages, run) {
 const SENTENCE_END = /[.!?]["')\]]*\s/g;
 
 async function chat(req) {
+  const sequence = req.lane === 'background' ? sequences.background : sequences.main;
   return withSession(req.messages, async (session, prompt) => {
     const start = performance.now();
     let ttftMs = 0;
@@ -83,7 +92,7 @@ async function chat(req) {
       },
     });
     return { reply: req.maxSentences ? firstSentences(reply, req.maxSentences) : reply, ttftMs, tokens };
-  });
+  }, sequence);
 }
 
 /** The first `n` sentences of `text` (the chunk that revealed the last end may carry more). */

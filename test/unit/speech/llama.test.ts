@@ -46,6 +46,27 @@ describe('llama.cpp with the embedded model (SmolLM2-135M-Instruct from PyPI)', 
     expect(uncapped.reply.startsWith(capped.reply)).toBe(true);
   });
 
+  it('a background summary does not hold up a reply that arrives after it', async () => {
+    const story = [
+      { role: 'system' as const, content: 'You are a storyteller. Tell a long story of at least ten sentences.' },
+      { role: 'user' as const, content: 'Tell me a long story about a lighthouse keeper.' },
+    ];
+    const order: string[] = [];
+    // A summary (compactHistory's call) that runs for 300 tokens, then a short reply sent while it runs.
+    const summary = llm.chat(story, { ...config.llm, temperature: 0, max_sentences: 0, max_tokens: 300 }, { background: true }).then((r) => {
+      order.push('summary');
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    const reply = await llm.chat([{ role: 'user', content: 'Say hello.' }], { ...config.llm, max_tokens: 8 });
+    order.push('reply');
+    const done = await summary;
+    // One lane, as before, would answer the reply only after the summary's 300 tokens.
+    expect(order).toEqual(['reply', 'summary']);
+    expect(reply.reply.trim()).not.toBe('');
+    expect(done.tokens).toBeGreaterThan(100);
+  });
+
   it('answers JSON that fits the schema, always', async () => {
     const schema = {
       type: 'object',
