@@ -9,10 +9,10 @@ import { classifyTemporalError } from './temporal-errors';
 /**
  * A connection for a Temporal `Client` in a process that runs no worker (the API, the
  * benchmark's load side): the SDK's native client, the one the worker uses, instead of
- * `@grpc/grpc-js`'s `Connection`. The Client API and its errors are the same (a failed call is a
- * ServiceError with the gRPC status code); each call costs the process less JavaScript, about
- * 0.9 ms of CPU per turn in the API (docs/capacity.md). It fails at once when nothing listens at
- * `address`, and reconnects by itself when the server comes back.
+ * `@grpc/grpc-js`'s `Connection`. The Client API is the same and its errors keep their types and
+ * gRPC status codes (one server message is lost: infra/temporal-errors.ts); each call costs the
+ * process less JavaScript, about 0.9 ms of CPU per turn in the API (docs/capacity.md). It fails
+ * at once when nothing listens at `address`, and reconnects by itself when the server comes back.
  *
  * The native runtime is installed here if this process has none yet: warnings only, and no
  * signal handlers of its own, so the caller's shutdown stays the only one.
