@@ -87,23 +87,37 @@ export async function runStep(open: (index: number) => Promise<Call>, opts: { ca
 }
 
 /**
- * The ramp: more calls (one turn per second each) step by step until p95 overhead passes
- * `limitMs` or a turn fails; capacity = the most turns/s a passing step completed.
+ * The ramp: more calls (one turn per second each) step by step, ×`factor` a step, until p95
+ * overhead passes `limitMs` or a turn fails; then `refine` more steps bisect the calls between the
+ * last step that held and the first that did not, so capacity is not off by up to one factor
+ * (30 %) at whichever side of a step the limit happens to fall. Capacity = the most turns/s a
+ * passing step completed. `run` is runStep; tests give it a model of the system.
  */
 export async function ramp(
   label: string,
   open: (index: number) => Promise<Call>,
-  opts: { start: number; factor: number; max: number; seconds: number; baseMs: number; limitMs: number },
-): Promise<{ turns_per_s: number; saturation_turns_per_s: number; steps: StepResult[] }> {
-  const steps: StepResult[] = [];
+  opts: { start: number; factor: number; max: number; seconds: number; baseMs: number; limitMs: number; refine?: number },
+  run: typeof runStep = runStep,
+): Promise<{ turns_per_s: number; saturation_turns_per_s: number; steps: Array<StepResult & { refine?: true }> }> {
+  const steps: Array<StepResult & { refine?: true }> = [];
   let capacity = 0;
+  let held = 0; // the most calls a step held
+  let failed = 0; // the fewest calls a step did not hold
+  const step = async (calls: number, refine: boolean): Promise<boolean> => {
+    const result = await run(open, { calls, seconds: opts.seconds, periodMs: 1000, baseMs: opts.baseMs });
+    steps.push(refine ? { ...result, refine: true } : result);
+    const ok = result.errors === 0 && result.p95_overhead_ms <= opts.limitMs;
+    process.stdout.write(`  ${label}: ${calls} calls${refine ? ' (refine)' : ''} → ${result.turns_per_s} turns/s, p95 overhead ${result.p95_overhead_ms} ms, errors ${result.errors}\n`);
+    if (ok) {
+      capacity = Math.max(capacity, result.turns_per_s);
+      held = Math.max(held, calls);
+    } else failed = failed ? Math.min(failed, calls) : calls;
+    return ok;
+  };
   for (let calls = opts.start; calls <= opts.max; calls = Math.ceil(calls * opts.factor)) {
-    const step = await runStep(open, { calls, seconds: opts.seconds, periodMs: 1000, baseMs: opts.baseMs });
-    steps.push(step);
-    process.stdout.write(`  ${label}: ${calls} calls → ${step.turns_per_s} turns/s, p95 overhead ${step.p95_overhead_ms} ms, errors ${step.errors}\n`);
-    if (step.errors > 0 || step.p95_overhead_ms > opts.limitMs) break;
-    capacity = Math.max(capacity, step.turns_per_s);
+    if (!(await step(calls, false))) break;
   }
+  for (let i = 0; i < (opts.refine ?? 2) && held > 0 && failed > held + 1; i++) await step(Math.round((held + failed) / 2), true);
   // The most any step completed, within the limit or not: what the system does when saturated.
   return { turns_per_s: capacity, saturation_turns_per_s: Math.max(...steps.map((s) => s.turns_per_s)), steps };
 }
