@@ -1,6 +1,5 @@
 /**
  * Capacity and overload (issue 14), on the stack bench/run.ts started:
- * - floor_turn: a bare update round trip (no local activity), sequential: Temporal's own floor.
  * - capacity: turns/s at p95 overhead ≤ 100 ms, found by a ramp (one turn per second per call),
  *   for Parley (/api/turn over HTTP; overhead = latency − the direct pipeline's p50) and for the
  *   bare-update floor (overhead = its latency).
@@ -10,10 +9,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { floorEndUpdate, floorTurnUpdate, floorWorkflow } from './floor-workflow';
-import { parleyCall, percentile, ramp, runStep, type Call, type StepResult } from './load';
+import { parleyCall, ramp, runStep, type Call, type StepResult } from './load';
 
+/** floor_turn (a bare update round trip, sequential: Temporal's own floor) is measured in bench/run.ts, interleaved with the turn pairs. */
 export interface CapacityResults {
-  floor_turn: { n: number; p50_ms: number; p95_ms: number };
   capacity: { parley_turns_per_s: number; floor_turns_per_s: number; ratio: number; parley_saturation_turns_per_s: number; floor_saturation_turns_per_s: number; parley_steps: StepResult[]; floor_steps: StepResult[] };
   realistic: StepResult[];
   overload: StepResult & { offered_x_capacity: number; capacity_basis_turns_per_s: number };
@@ -47,15 +46,6 @@ export async function capacityBench(opts: { temporal: Client; floorTaskQueue: st
   const floor = floorCall(opts.temporal, opts.floorTaskQueue);
   const parley = (i: number) => parleyCall(opts.api, i);
 
-  const n = quick ? 100 : 500;
-  process.stdout.write(`floor_turn: ${n} bare update round trips, sequential…\n`);
-  const one = await floor();
-  for (let i = 0; i < 20; i++) await one.turn();
-  const samples: number[] = [];
-  for (let i = 0; i < n; i++) samples.push((await one.turn()).ms);
-  await one.close?.();
-  const floor_turn = { n, p50_ms: percentile(samples, 50), p95_ms: percentile(samples, 95) };
-
   const rampOpts = { start: 4, factor: quick ? 1.6 : 1.3, max: 600, seconds: quick ? 5 : 10, limitMs: P95_LIMIT_MS };
   process.stdout.write(`capacity: ramps to p95 overhead > ${P95_LIMIT_MS} ms (${rampOpts.seconds} s a step)…\n`);
   const parleyRamp = await ramp('parley', parley, { ...rampOpts, baseMs: opts.directP50 });
@@ -76,7 +66,6 @@ export async function capacityBench(opts: { temporal: Client; floorTaskQueue: st
   const overload = await runStep(parley, { calls: overloadCalls, seconds: overloadSeconds, periodMs: 1000, baseMs: opts.directP50 });
 
   return {
-    floor_turn,
     capacity: {
       parley_turns_per_s: parleyRamp.turns_per_s,
       floor_turns_per_s: floorRamp.turns_per_s,
@@ -92,9 +81,7 @@ export async function capacityBench(opts: { temporal: Client; floorTaskQueue: st
 }
 
 /** Prints the capacity tables (docs/benchmark.md shows the layout). */
-export function printCapacity(r: CapacityResults, turnOverheadP50: number): void {
-  console.log(`floor_turn: bare update round trip, sequential (ms), n = ${r.floor_turn.n}; per-turn overhead p50 = ${(turnOverheadP50 / r.floor_turn.p50_ms).toFixed(2)} × floor_turn`);
-  console.table({ floor_turn: { p50: r.floor_turn.p50_ms, p95: r.floor_turn.p95_ms } });
+export function printCapacity(r: CapacityResults): void {
   console.log(`capacity at p95 overhead ≤ ${P95_LIMIT_MS} ms: Parley ${r.capacity.parley_turns_per_s} turns/s, floor ${r.capacity.floor_turns_per_s} turns/s (ratio ${r.capacity.ratio}); saturated: Parley ${r.capacity.parley_saturation_turns_per_s}, floor ${r.capacity.floor_saturation_turns_per_s} turns/s`);
   console.table([...r.capacity.parley_steps.map((s) => ({ ramp: 'parley', ...s })), ...r.capacity.floor_steps.map((s) => ({ ramp: 'floor', ...s }))]);
   console.log('realistic: one turn per 5 s per call');

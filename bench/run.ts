@@ -141,22 +141,49 @@ async function main(): Promise<void> {
   await app.listen({ host: '127.0.0.1', port });
   const api = `http://127.0.0.1:${port}`;
 
+  /** Bare updates on a floor workflow, sequential; a fresh workflow every 90, as the sessions above. */
+  const openFloorTurn = async () => {
+    const start = async () => {
+      const h = await temporal.workflow.start(floorWorkflow, { taskQueue: `${env.PARLEY_TASK_QUEUE}-floor`, workflowId: `floor-turn-${randomUUID()}` });
+      await h.executeUpdate(floorTurnUpdate, { args: [0] }); // the first update runs the workflow's first task: a start, not a turn
+      return h;
+    };
+    let handle = await start();
+    let updates = 0;
+    return {
+      async turn(): Promise<number> {
+        if (++updates % 90 === 0) (await handle.executeUpdate(floorEndUpdate), (handle = await start()));
+        const started = performance.now();
+        await handle.executeUpdate(floorTurnUpdate, { args: [0] });
+        return performance.now() - started;
+      },
+      close: () => handle.executeUpdate(floorEndUpdate),
+    };
+  };
+
   const greet = async (number: string) => {
     const res = await timedPost(`${api}/api/turn`, { reset_session: 'true', forced_reply: 'Hello.', caller_number: number, call_direction: 'outgoing' }, wavSaying(''));
     return res.body.session_id as string;
   };
 
   // ---- turn overhead -------------------------------------------------------------------
-  process.stdout.write(`turn overhead: ${TURNS} paired turns (Temporal vs direct)…\n`);
+  process.stdout.write(`turn overhead: ${TURNS} paired turns (Temporal vs direct), each followed by a bare update (floor_turn)…\n`);
   const audio = wavSaying('I would like to move my appointment to Thursday');
   let sid = await greet('+15550109999');
+  // floor_turn (Temporal's own floor: a bare update round trip, sequential) is measured here,
+  // interleaved with the pairs, so `overhead / floor_turn` compares samples of the same minutes:
+  // this shared machine's speed drifts by 2× within an hour (floor_turn p50 4.7 and 11.4 ms in
+  // two runs of 2026-12-02), and a floor measured minutes later made the ratio drift with it.
+  const floorTurn = await openFloorTurn();
   for (let i = 0; i < 20; i++) {
     await timedPost(`${api}/api/turn`, { session_id: sid, caller_number: '+15550109999', call_direction: 'outgoing' }, audio);
     await timedPost(`${api}/bench/direct-turn`, {}, audio);
+    await floorTurn.turn();
   }
   const temporalMs: number[] = [];
   const directMs: number[] = [];
   const overhead: number[] = [];
+  const floorMs: number[] = [];
   let turnErrors = 0;
   for (let i = 0; i < TURNS; i++) {
     if (i > 0 && i % 90 === 0) sid = await greet('+15550109999'); // fresh sessions, as calls are
@@ -166,7 +193,10 @@ async function main(): Promise<void> {
     temporalMs.push(t.ms);
     directMs.push(d.ms);
     overhead.push(t.ms - d.ms);
+    floorMs.push(await floorTurn.turn());
   }
+  await floorTurn.close();
+  const floorTurnResult = { n: floorMs.length, p50_ms: percentile(floorMs, 50), p95_ms: percentile(floorMs, 95) };
   const turn = {
     n: TURNS,
     errors: turnErrors,
@@ -194,6 +224,11 @@ async function main(): Promise<void> {
     holder.send(JSON.stringify({ type: "takeover", session_id: takeoverSid }));
   });
   const replyToPhone: number[] = [];
+  // Its no-stage floor (an answer update → the waiting update completes), interleaved as
+  // floor_turn is above: one after each agent-answered turn.
+  const asker = await temporal.workflow.start(floorWorkflow, { taskQueue: `${env.PARLEY_TASK_QUEUE}-floor`, workflowId: `floor-takeover-interleaved-${randomUUID()}` });
+  const answeredFloor: number[] = [];
+  let asked = 0;
   let takeoverErrors = 0;
   for (let i = 0; i < TAKEOVER_TURNS + 10; i++) {
     const requested = new Promise<Record<string, unknown>>((resolve) => pendingRequests.push(resolve));
@@ -202,12 +237,27 @@ async function main(): Promise<void> {
     const sent = performance.now();
     holder.send(JSON.stringify({ reply: 'Agent here.', request_id: request.request_id }));
     const answer = await phoneAnswer;
+    const repliedMs = performance.now() - sent;
+    const waiting = asker.executeUpdate(floorAskUpdate, { args: [0] });
+    asked += 1;
+    await new Promise((r) => setTimeout(r, 30)); // the question is pending, as a turn.request is
+    const answering = performance.now();
+    await asker.executeUpdate(floorAnswerUpdate, { args: [asked] });
+    await waiting;
+    const floorMs = performance.now() - answering;
     if (i < 10) continue; // warm-up
     if (!answer.ok || answer.body.model !== 'agent') takeoverErrors += 1;
-    replyToPhone.push(performance.now() - sent);
+    replyToPhone.push(repliedMs);
+    answeredFloor.push(floorMs);
   }
   holder.close();
-    return { n: replyToPhone.length, errors: takeoverErrors, reply_to_phone_ms: { p50: percentile(replyToPhone, 50), p95: percentile(replyToPhone, 95) } };
+  await asker.executeUpdate(floorEndUpdate);
+    return {
+      n: replyToPhone.length,
+      errors: takeoverErrors,
+      reply_to_phone_ms: { p50: percentile(replyToPhone, 50), p95: percentile(replyToPhone, 95) },
+      floor_ms: { p50: percentile(answeredFloor, 50), p95: percentile(answeredFloor, 95) },
+    };
   })();
 
   // ---- fanout: agents watching concurrent calls --------------------------------------------
@@ -376,6 +426,7 @@ async function main(): Promise<void> {
     concurrency,
     floor,
     floor_takeover: floorTakeover,
+    floor_turn: floorTurnResult,
     ...(capacity ?? {}),
     scale_out: scaleOut,
     engines,
@@ -394,9 +445,12 @@ async function main(): Promise<void> {
     'direct pipeline': turn.direct_ms,
     'overhead (paired)': turn.overhead_ms,
   });
+  console.log(`floor_turn: bare update round trip, sequential, interleaved with the pairs (ms), n = ${floorTurnResult.n}; per-turn overhead p50 = ${(turn.overhead_ms.p50 / floorTurnResult.p50_ms).toFixed(2)} × floor_turn`);
+  console.table({ floor_turn: { p50: floorTurnResult.p50_ms, p95: floorTurnResult.p95_ms } });
   if (takeover) {
     console.log('takeover: agent reply sent → phone response received (ms), n =', takeover.n, `(errors ${takeover.errors})`);
-    console.table({ reply_to_phone: takeover.reply_to_phone_ms });
+    console.table({ reply_to_phone: takeover.reply_to_phone_ms, 'floor (no stages, interleaved)': takeover.floor_ms });
+    console.log(`takeover reply → phone p50 = ${(takeover.reply_to_phone_ms.p50 / takeover.floor_ms.p50).toFixed(2)} × its no-stage floor`);
   }
   if (fanout) {
     console.log(`fanout: ${fanout.agents} agents × ${fanout.calls} calls, ${fanout.events_delivered} deliveries (turn errors ${fanout.turn_errors})`);
@@ -412,7 +466,7 @@ async function main(): Promise<void> {
     console.log('floor: answer update sent → the waiting update completes, then N no-op local activities');
     console.table(floorTakeover);
   }
-  if (capacity) printCapacity(capacity, turn.overhead_ms.p50);
+  if (capacity) printCapacity(capacity);
   if (scaleOut) printScaleOut(scaleOut);
   if (engines) printEngines(engines);
   if (mission) printMission(mission);
