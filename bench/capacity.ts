@@ -6,10 +6,8 @@
  * - realistic: 100, 200, 400 calls at one turn per 5 s each (the app's real cadence).
  * - overload: twice Parley's capacity offered (2 × capacity calls at one turn per second) for 60 s.
  */
-import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { floorEndUpdate, floorTurnUpdate, floorWorkflow } from './floor-workflow';
-import { parleyCall, ramp, runStep, type Call, type StepResult } from './load';
+import { floorCall, parleyCall, ramp, runStep, type StepResult } from './load';
 
 /** floor_turn (a bare update round trip, sequential: Temporal's own floor) is measured in bench/run.ts, interleaved with the turn pairs. */
 export interface CapacityResults {
@@ -19,27 +17,6 @@ export interface CapacityResults {
 }
 
 const P95_LIMIT_MS = 100;
-
-/** A bare workflow driven by updates that run no local activity. */
-function floorCall(temporal: Client, taskQueue: string) {
-  return async (): Promise<Call> => {
-    const handle = await temporal.workflow.start(floorWorkflow, { taskQueue, workflowId: `floor-cap-${randomUUID()}` });
-    const call: Call = {
-      async turn() {
-        const t = performance.now();
-        try {
-          await handle.executeUpdate(floorTurnUpdate, { args: [0] });
-          return { ms: performance.now() - t, status: 200, ok: true };
-        } catch {
-          return { ms: performance.now() - t, status: 0, ok: false };
-        }
-      },
-      close: () => handle.executeUpdate(floorEndUpdate).catch(() => undefined),
-    };
-    await call.turn(); // the first update runs the workflow's first task: a start, not a turn
-    return call;
-  };
-}
 
 export async function capacityBench(opts: { temporal: Client; floorTaskQueue: string; api: string; directP50: number; quick: boolean }): Promise<CapacityResults> {
   const { quick } = opts;

@@ -5,6 +5,8 @@
  * or a bare workflow's update (the floor).
  */
 import { randomUUID } from 'node:crypto';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { floorAnswerUpdate, floorAskUpdate, floorEndUpdate, floorTurnUpdate, floorWorkflow } from './floor-workflow';
 import { wavSaying } from './instant-engines';
 
 export interface TurnOutcome {
@@ -159,4 +161,39 @@ export async function parleyCall(api: string, index: number): Promise<Call> {
   // the steady state the ramp measures.
   await call.turn();
   return call;
+}
+
+/** The floor's call: a bare workflow (bench/floor-workflow.ts) driven by updates that run no local activity. */
+export function floorCall(temporal: Client, taskQueue: string) {
+  return async (): Promise<Call> => {
+    const handle = await temporal.workflow.start(floorWorkflow, { taskQueue, workflowId: `floor-${randomUUID()}` });
+    const call: Call = {
+      async turn() {
+        const t = performance.now();
+        try {
+          await handle.executeUpdate(floorTurnUpdate, { args: [0] });
+          return { ms: performance.now() - t, status: 200, ok: true };
+        } catch {
+          return { ms: performance.now() - t, status: 0, ok: false };
+        }
+      },
+      close: () => handle.executeUpdate(floorEndUpdate).catch(() => undefined),
+    };
+    await call.turn(); // the first update runs the workflow's first task: a start, not a turn
+    return call;
+  };
+}
+
+/**
+ * The takeover's floor, once: a question pending on `asker` (as a turn.request is), then the
+ * answer update; ms from the answer sent to the waiting update complete, after `stages` no-op
+ * local activities. `id` counts the questions asked of this workflow, from 1.
+ */
+export async function answerFloor(asker: WorkflowHandle<typeof floorWorkflow>, stages: number, id: number): Promise<number> {
+  const waiting = asker.executeUpdate(floorAskUpdate, { args: [stages] });
+  await sleep(30);
+  const started = performance.now();
+  await asker.executeUpdate(floorAnswerUpdate, { args: [id] });
+  await waiting;
+  return performance.now() - started;
 }

@@ -38,8 +38,8 @@ import { instantEngines, wavSaying } from './instant-engines';
 import { capacityBench, printCapacity } from './capacity';
 import { printScaleOut, scaleOutBench } from './scale-out';
 import { missionBenchAlone, printMission } from './missions';
-import { multipartTurn } from './load';
-import { floorAnswerUpdate, floorAskUpdate, floorEndUpdate, floorTurnUpdate, floorWorkflow } from './floor-workflow';
+import { answerFloor, floorCall, multipartTurn } from './load';
+import { floorEndUpdate, floorTurnUpdate, floorWorkflow } from './floor-workflow';
 
 const quick = process.argv.includes('--quick');
 /** `--only=turn,capacity`: run just those sections (turn always runs: the others need its direct p50). */
@@ -141,23 +141,19 @@ async function main(): Promise<void> {
   await app.listen({ host: '127.0.0.1', port });
   const api = `http://127.0.0.1:${port}`;
 
-  /** Bare updates on a floor workflow, sequential; a fresh workflow every 90, as the sessions above. */
+  /** Bare updates on floor workflows, sequential; a fresh workflow every 90 updates, as the sessions below. */
   const openFloorTurn = async () => {
-    const start = async () => {
-      const h = await temporal.workflow.start(floorWorkflow, { taskQueue: `${env.PARLEY_TASK_QUEUE}-floor`, workflowId: `floor-turn-${randomUUID()}` });
-      await h.executeUpdate(floorTurnUpdate, { args: [0] }); // the first update runs the workflow's first task: a start, not a turn
-      return h;
-    };
-    let handle = await start();
+    const open = floorCall(temporal, `${env.PARLEY_TASK_QUEUE}-floor`);
+    let call = await open();
     let updates = 0;
     return {
       async turn(): Promise<number> {
-        if (++updates % 90 === 0) (await handle.executeUpdate(floorEndUpdate), (handle = await start()));
-        const started = performance.now();
-        await handle.executeUpdate(floorTurnUpdate, { args: [0] });
-        return performance.now() - started;
+        if (++updates % 90 === 0) (await call.close?.(), (call = await open()));
+        const r = await call.turn();
+        if (!r.ok) throw new Error('floor_turn: a bare update failed');
+        return r.ms;
       },
-      close: () => handle.executeUpdate(floorEndUpdate),
+      close: () => call.close?.(),
     };
   };
 
@@ -238,13 +234,7 @@ async function main(): Promise<void> {
     holder.send(JSON.stringify({ reply: 'Agent here.', request_id: request.request_id }));
     const answer = await phoneAnswer;
     const repliedMs = performance.now() - sent;
-    const waiting = asker.executeUpdate(floorAskUpdate, { args: [0] });
-    asked += 1;
-    await new Promise((r) => setTimeout(r, 30)); // the question is pending, as a turn.request is
-    const answering = performance.now();
-    await asker.executeUpdate(floorAnswerUpdate, { args: [asked] });
-    await waiting;
-    const floorMs = performance.now() - answering;
+    const floorMs = await answerFloor(asker, 0, ++asked);
     if (i < 10) continue; // warm-up
     if (!answer.ok || answer.body.model !== 'agent') takeoverErrors += 1;
     replyToPhone.push(repliedMs);
@@ -386,13 +376,7 @@ async function main(): Promise<void> {
     process.stdout.write(`floor: ${TAKEOVER_TURNS} answered turns, ${stages} no-op local activities after the answer…\n`);
     const samples: number[] = [];
     for (let i = 0; i < TAKEOVER_TURNS; i++) {
-      const waiting = asker.executeUpdate(floorAskUpdate, { args: [stages] });
-      asked += 1;
-      await new Promise((r) => setTimeout(r, 30)); // the question is pending, as a turn.request is
-      const started = performance.now();
-      await asker.executeUpdate(floorAnswerUpdate, { args: [asked] });
-      await waiting;
-      samples.push(performance.now() - started);
+      samples.push(await answerFloor(asker, stages, ++asked));
     }
     floorTakeover.push({ local_activities: stages, n: samples.length, p50_ms: percentile(samples, 50), p95_ms: percentile(samples, 95) });
   }
