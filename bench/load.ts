@@ -160,7 +160,19 @@ export async function parleyCall(api: string, index: number): Promise<Call> {
   // A session's first turn (the app's greeting) loads caller history and the mission setup: not
   // the steady state the ramp measures.
   await call.turn();
+  call.close = () => endSession(api, opened.session_id);
   return call;
+}
+
+/**
+ * Ends a session as the app does when the caller hangs up. A session left open ends only when it
+ * has been idle for session_ttl (600 s in the benchmark): hundreds of calls of one section would
+ * then end together ten minutes later, in the middle of whatever section runs then.
+ */
+export async function endSession(api: string, sessionId: string): Promise<void> {
+  await fetch(`${api}/api/session/end`, { method: 'POST', body: JSON.stringify({ session_id: sessionId }), headers: { 'content-type': 'application/json' } })
+    .then((r) => r.arrayBuffer())
+    .catch(() => undefined);
 }
 
 /** The floor's call: a bare workflow (bench/floor-workflow.ts) driven by updates that run no local activity. */

@@ -38,7 +38,7 @@ import { instantEngines, wavSaying } from './instant-engines';
 import { capacityBench, printCapacity } from './capacity';
 import { printScaleOut, scaleOutBench } from './scale-out';
 import { missionBenchAlone, printMission } from './missions';
-import { answerFloor, floorCall, multipartTurn } from './load';
+import { answerFloor, endSession, floorCall, multipartTurn } from './load';
 import { floorEndUpdate, floorTurnUpdate, floorWorkflow } from './floor-workflow';
 
 const quick = process.argv.includes('--quick');
@@ -192,6 +192,7 @@ async function main(): Promise<void> {
     floorMs.push(await floorTurn.turn());
   }
   await floorTurn.close();
+  await endSession(api, sid);
   const floorTurnResult = { n: floorMs.length, p50_ms: percentile(floorMs, 50), p95_ms: percentile(floorMs, 95) };
   const turn = {
     n: TURNS,
@@ -241,6 +242,7 @@ async function main(): Promise<void> {
     answeredFloor.push(floorMs);
   }
   holder.close();
+  await endSession(api, takeoverSid);
   await asker.executeUpdate(floorEndUpdate);
     return {
       n: replyToPhone.length,
@@ -265,6 +267,7 @@ async function main(): Promise<void> {
     });
   }
   let fanoutErrors = 0;
+  const fanoutSessions: string[] = [];
   measuring = true;
   const fanoutStop = Date.now() + FANOUT.seconds * 1000;
   await Promise.all(
@@ -277,11 +280,13 @@ async function main(): Promise<void> {
         if (!res.ok) fanoutErrors += 1;
         await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
       }
+      fanoutSessions.push(opened.session_id);
     }),
   );
   await new Promise((r) => setTimeout(r, 1000)); // let the last events arrive
   measuring = false;
   for (const w of watchers) w.close();
+  await Promise.all(fanoutSessions.map((id) => endSession(api, id)));
     return { agents: FANOUT.agents, calls: FANOUT.calls, events_delivered: lags.length, turn_errors: fanoutErrors, event_lag_ms: { p50: percentile(lags, 50), p95: percentile(lags, 95) } };
   })();
 
@@ -295,6 +300,7 @@ async function main(): Promise<void> {
     const samples: string[] = [];
     let peakRss = rssMb(worker.pid!);
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(worker.pid!))), 500);
+    const sessions: string[] = []; // ended after the step, as the app ends a call when it hangs up
     const stopAt = Date.now() + SECONDS_PER_SCALE * 1000;
     await Promise.all(
       Array.from({ length: calls }, async (_, c) => {
@@ -314,9 +320,11 @@ async function main(): Promise<void> {
           }
           await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
         }
+        sessions.push(session);
       }),
     );
     clearInterval(sampler);
+    await Promise.all(sessions.map((id) => endSession(api, id)));
     if (samples.length) process.stdout.write(`  sample errors:\n    ${samples.join('\n    ')}\n`);
     concurrency.push({
       calls,
