@@ -2,12 +2,12 @@
  * Capacity and overload (issue 14), on the stack bench/run.ts started:
  * - capacity: turns/s at p95 overhead ≤ 100 ms, found by a ramp (one turn per second per call),
  *   for Parley (/api/turn over HTTP; overhead = latency − the direct pipeline's p50) and for the
- *   bare-update floor (overhead = its latency).
+ *   bare-update floor (overhead = its latency), their steps taken in turn.
  * - realistic: 100, 200, 400 calls at one turn per 5 s each (the app's real cadence).
  * - overload: twice Parley's capacity offered (2 × capacity calls at one turn per second) for 60 s.
  */
 import type { Client } from '@temporalio/client';
-import { floorCall, parleyCall, ramp, runStep, type StepResult } from './load';
+import { floorCall, parleyCall, ramps, runStep, type StepResult } from './load';
 
 /** floor_turn (a bare update round trip, sequential: Temporal's own floor) is measured in bench/run.ts, interleaved with the turn pairs. */
 export interface CapacityResults {
@@ -25,8 +25,11 @@ export async function capacityBench(opts: { temporal: Client; floorTaskQueue: st
 
   const rampOpts = { start: 4, factor: quick ? 1.6 : 1.3, max: 600, seconds: quick ? 5 : 10, limitMs: P95_LIMIT_MS };
   process.stdout.write(`capacity: ramps to p95 overhead > ${P95_LIMIT_MS} ms (${rampOpts.seconds} s a step)…\n`);
-  const parleyRamp = await ramp('parley', parley, { ...rampOpts, baseMs: opts.directP50 });
-  const floorRamp = await ramp('floor', floor, { ...rampOpts, baseMs: 0 });
+  // The two ramps take their steps in turn, so their ratio compares the same minutes.
+  const [parleyRamp, floorRamp] = await ramps([
+    { label: 'parley', open: parley, opts: { ...rampOpts, baseMs: opts.directP50 } },
+    { label: 'floor', open: floor, opts: { ...rampOpts, baseMs: 0 } },
+  ]);
 
   const realistic: StepResult[] = [];
   for (const calls of quick ? [100] : [100, 200, 400]) {

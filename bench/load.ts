@@ -88,40 +88,70 @@ export async function runStep(open: (index: number) => Promise<Call>, opts: { ca
   };
 }
 
+export interface RampOptions {
+  start: number;
+  factor: number;
+  max: number;
+  seconds: number;
+  baseMs: number;
+  limitMs: number;
+  /** Bisection steps after the geometric ramp (default 2). */
+  refine?: number;
+}
+
+export interface RampResult {
+  turns_per_s: number;
+  saturation_turns_per_s: number;
+  steps: Array<StepResult & { refine?: true }>;
+}
+
 /**
- * The ramp: more calls (one turn per second each) step by step, ×`factor` a step, until p95
- * overhead passes `limitMs` or a turn fails; then `refine` more steps bisect the calls between the
- * last step that held and the first that did not, so capacity is not off by up to one factor
- * (30 %) at whichever side of a step the limit happens to fall. Capacity = the most turns/s a
- * passing step completed. `run` is runStep; tests give it a model of the system.
+ * The ramp: more calls (one turn per second each), ×`factor` a step, until p95 overhead passes
+ * `limitMs` or a turn fails; then `refine` more steps bisect the calls between the last step that
+ * held and the first that did not, so capacity is not off by up to one factor (30 %) at whichever
+ * side of a step the limit happens to fall. Capacity = the most turns/s a passing step completed.
+ * `run` is runStep; tests give it a model of the system.
  */
-export async function ramp(
-  label: string,
-  open: (index: number) => Promise<Call>,
-  opts: { start: number; factor: number; max: number; seconds: number; baseMs: number; limitMs: number; refine?: number },
-  run: typeof runStep = runStep,
-): Promise<{ turns_per_s: number; saturation_turns_per_s: number; steps: Array<StepResult & { refine?: true }> }> {
-  const steps: Array<StepResult & { refine?: true }> = [];
-  let capacity = 0;
-  let held = 0; // the most calls a step held
-  let failed = 0; // the fewest calls a step did not hold
-  const step = async (calls: number, refine: boolean): Promise<boolean> => {
-    const result = await run(open, { calls, seconds: opts.seconds, periodMs: 1000, baseMs: opts.baseMs });
-    steps.push(refine ? { ...result, refine: true } : result);
-    const ok = result.errors === 0 && result.p95_overhead_ms <= opts.limitMs;
-    process.stdout.write(`  ${label}: ${calls} calls${refine ? ' (refine)' : ''} → ${result.turns_per_s} turns/s, p95 overhead ${result.p95_overhead_ms} ms, errors ${result.errors}\n`);
-    if (ok) {
-      capacity = Math.max(capacity, result.turns_per_s);
-      held = Math.max(held, calls);
-    } else failed = failed ? Math.min(failed, calls) : calls;
-    return ok;
+export async function ramp(label: string, open: (index: number) => Promise<Call>, opts: RampOptions, run: typeof runStep = runStep): Promise<RampResult> {
+  return (await ramps([{ label, open, opts }], run))[0];
+}
+
+/**
+ * Several ramps with their steps taken in turn (one step of each, then the next of each), so that
+ * ramps compared by a ratio see the same minutes of a machine whose speed drifts by 2× within an
+ * hour. A ramp that is done (failed and refined) drops out; the others go on.
+ */
+export async function ramps(list: Array<{ label: string; open: (index: number) => Promise<Call>; opts: RampOptions }>, run: typeof runStep = runStep): Promise<RampResult[]> {
+  const states = list.map((r) => ({ ...r, steps: [] as RampResult['steps'], capacity: 0, held: 0, failed: 0, next: r.opts.start as number | null, refined: 0 }));
+  type State = (typeof states)[number];
+  // The next step of a ramp: geometric until one fails, then the bisection; null when done.
+  const following = (r: State, calls: number, ok: boolean): number | null => {
+    if (ok && !r.failed) {
+      const next = Math.ceil(calls * r.opts.factor);
+      if (next <= r.opts.max) return next;
+    }
+    const canRefine = r.refined < (r.opts.refine ?? 2) && r.held > 0 && r.failed > r.held + 1;
+    return canRefine ? Math.round((r.held + r.failed) / 2) : null;
   };
-  for (let calls = opts.start; calls <= opts.max; calls = Math.ceil(calls * opts.factor)) {
-    if (!(await step(calls, false))) break;
+  while (states.some((r) => r.next !== null)) {
+    for (const r of states) {
+      if (r.next === null) continue;
+      const calls = r.next;
+      const refine = r.failed > 0;
+      if (refine) r.refined += 1;
+      const result = await run(r.open, { calls, seconds: r.opts.seconds, periodMs: 1000, baseMs: r.opts.baseMs });
+      r.steps.push(refine ? { ...result, refine: true } : result);
+      const ok = result.errors === 0 && result.p95_overhead_ms <= r.opts.limitMs;
+      process.stdout.write(`  ${r.label}: ${calls} calls${refine ? ' (refine)' : ''} → ${result.turns_per_s} turns/s, p95 overhead ${result.p95_overhead_ms} ms, errors ${result.errors}\n`);
+      if (ok) {
+        r.capacity = Math.max(r.capacity, result.turns_per_s);
+        r.held = Math.max(r.held, calls);
+      } else r.failed = r.failed ? Math.min(r.failed, calls) : calls;
+      r.next = following(r, calls, ok);
+    }
   }
-  for (let i = 0; i < (opts.refine ?? 2) && held > 0 && failed > held + 1; i++) await step(Math.round((held + failed) / 2), true);
   // The most any step completed, within the limit or not: what the system does when saturated.
-  return { turns_per_s: capacity, saturation_turns_per_s: Math.max(...steps.map((s) => s.turns_per_s)), steps };
+  return states.map((r) => ({ turns_per_s: r.capacity, saturation_turns_per_s: Math.max(...r.steps.map((s) => s.turns_per_s)), steps: r.steps }));
 }
 
 /**

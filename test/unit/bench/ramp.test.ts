@@ -3,7 +3,7 @@
  * the last step that held and the first that did not. The system is a model here: a step's p95
  * depends only on its number of calls, so the test runs in no time.
  */
-import { ramp, type Call, type StepResult } from '../../../bench/load';
+import { ramp, ramps, type Call, type StepResult } from '../../../bench/load';
 
 const open = async (): Promise<Call> => ({ turn: async () => ({ ms: 0, status: 200, ok: true }) });
 
@@ -47,5 +47,34 @@ describe('capacity ramp', () => {
     const r = await ramp('test', open, opts, m.run);
     expect(m.seen).toEqual([4, 6, 5]);
     expect(r.turns_per_s).toBeCloseTo(4 * 0.9); // 5 did not hold
+  });
+});
+
+describe('ramps side by side', () => {
+  it('takes one step of each in turn; a ramp that is done drops out while the other goes on', async () => {
+    const openA = async (): Promise<Call> => ({ turn: async () => ({ ms: 0, status: 200, ok: true }) });
+    const openB = async (): Promise<Call> => ({ turn: async () => ({ ms: 0, status: 200, ok: true }) });
+    const systems = new Map<(i: number) => Promise<Call>, ReturnType<typeof model> & { name: string }>([
+      [openA, { name: 'a', ...model(10) }], // holds at 8, fails at 11
+      [openB, { name: 'b', ...model(30) }], // holds at 26, fails at 34
+    ]);
+    const order: string[] = [];
+    const run = async (o: (i: number) => Promise<Call>, p: { calls: number; seconds: number; periodMs: number; baseMs: number }) => {
+      const sys = systems.get(o)!;
+      order.push(`${sys.name}${p.calls}`);
+      return sys.run(o, p);
+    };
+    const [a, b] = await ramps(
+      [
+        { label: 'a', open: openA, opts },
+        { label: 'b', open: openB, opts: { ...opts, refine: 1 } },
+      ],
+      run,
+    );
+    // a: 4 6 8 11 | refine 10 (fails), 9 (holds); b: 4 … 26 34 | refine 30 (fails)
+    expect(order).toEqual(['a4', 'b4', 'a6', 'b6', 'a8', 'b8', 'a11', 'b11', 'a10', 'b15', 'a9', 'b20', 'b26', 'b34', 'b30']);
+    expect(a.turns_per_s).toBeCloseTo(9 * 0.9);
+    expect(b.turns_per_s).toBeCloseTo(26 * 0.9);
+    expect(b.steps.filter((s) => s.refine).map((s) => s.calls)).toEqual([30]);
   });
 });
