@@ -200,9 +200,11 @@ export async function parleyCall(api: string, index: number): Promise<Call> {
  * then end together ten minutes later, in the middle of whatever section runs then.
  */
 export async function endSession(api: string, sessionId: string): Promise<void> {
-  await fetch(`${api}/api/session/end`, { method: 'POST', body: JSON.stringify({ session_id: sessionId }), headers: { 'content-type': 'application/json' } })
-    .then((r) => r.arrayBuffer())
-    .catch(() => undefined);
+  // A session that did not end would bring back the timeout burst: say so rather than stop the run.
+  const ended = await fetch(`${api}/api/session/end`, { method: 'POST', body: JSON.stringify({ session_id: sessionId }), headers: { 'content-type': 'application/json' } })
+    .then(async (r) => r.ok && ((await r.json()) as { ok?: boolean }).ok === true)
+    .catch(() => false);
+  if (!ended) process.stderr.write(`bench: session ${sessionId} did not end\n`);
 }
 
 /** The floor's call: a bare workflow (bench/floor-workflow.ts) driven by updates that run no local activity. */

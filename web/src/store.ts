@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Store, subscribeFrom } from './observable';
 
-export { Store, subscribeFrom };
+export { Store };
 
 export function useStore<T>(store: Store<T>): T {
   const value = store.get();
