@@ -38,7 +38,7 @@ import { instantEngines, wavSaying } from './instant-engines';
 import { capacityBench, printCapacity } from './capacity';
 import { printScaleOut, scaleOutBench } from './scale-out';
 import { missionBenchAlone, printMission } from './missions';
-import { answerFloor, endSession, floorCall, multipartTurn } from './load';
+import { answerFloor, endSession, floorCall, openSession, postTurn } from './load';
 import { floorEndUpdate, floorTurnUpdate, floorWorkflow } from './floor-workflow';
 
 const quick = process.argv.includes('--quick');
@@ -60,18 +60,6 @@ function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return Math.round(sorted[i] * 100) / 100;
-}
-
-async function timedPost(url: string, fields: Record<string, string>, audio: Buffer): Promise<{ ms: number; ok: boolean; body: Record<string, unknown> }> {
-  const form = multipartTurn(fields, audio);
-  const started = performance.now();
-  try {
-    const res = await fetch(url, { method: 'POST', body: form.body, headers: { 'content-type': form.contentType } });
-    const body = (await res.json()) as Record<string, unknown>;
-    return { ms: performance.now() - started, ok: res.ok && body.ok === true, body };
-  } catch (err) {
-    return { ms: performance.now() - started, ok: false, body: { error: String(err) } };
-  }
 }
 
 function openSocket(url: string): Promise<WebSocket> {
@@ -158,7 +146,7 @@ async function main(): Promise<void> {
   };
 
   const greet = async (number: string) => {
-    const res = await timedPost(`${api}/api/turn`, { reset_session: 'true', forced_reply: 'Hello.', caller_number: number, call_direction: 'outgoing' }, wavSaying(''));
+    const res = await postTurn(`${api}/api/turn`, { reset_session: 'true', forced_reply: 'Hello.', caller_number: number, call_direction: 'outgoing' }, wavSaying(''));
     return res.body.session_id as string;
   };
 
@@ -172,8 +160,8 @@ async function main(): Promise<void> {
   // two runs of 2026-12-02), and a floor measured minutes later made the ratio drift with it.
   const floorTurn = await openFloorTurn();
   for (let i = 0; i < 20; i++) {
-    await timedPost(`${api}/api/turn`, { session_id: sid, caller_number: '+15550109999', call_direction: 'outgoing' }, audio);
-    await timedPost(`${api}/bench/direct-turn`, {}, audio);
+    await postTurn(`${api}/api/turn`, { session_id: sid, caller_number: '+15550109999', call_direction: 'outgoing' }, audio);
+    await postTurn(`${api}/bench/direct-turn`, {}, audio);
     await floorTurn.turn();
   }
   const temporalMs: number[] = [];
@@ -183,8 +171,8 @@ async function main(): Promise<void> {
   let turnErrors = 0;
   for (let i = 0; i < TURNS; i++) {
     if (i > 0 && i % 90 === 0) sid = await greet('+15550109999'); // fresh sessions, as calls are
-    const t = await timedPost(`${api}/api/turn`, { session_id: sid, caller_number: '+15550109999', call_direction: 'outgoing', request_id: randomUUID() }, audio);
-    const d = await timedPost(`${api}/bench/direct-turn`, {}, audio);
+    const t = await postTurn(`${api}/api/turn`, { session_id: sid, caller_number: '+15550109999', call_direction: 'outgoing', request_id: randomUUID() }, audio);
+    const d = await postTurn(`${api}/bench/direct-turn`, {}, audio);
     if (!t.ok || !d.ok) turnErrors += 1;
     temporalMs.push(t.ms);
     directMs.push(d.ms);
@@ -208,7 +196,7 @@ async function main(): Promise<void> {
   const takeover = !want('takeover') ? null : await (async () => {
   process.stdout.write(`takeover: ${TAKEOVER_TURNS} agent-answered turns…\n`);
   const holder = await openSocket(`${wsUrl}/api/agent/ws?name=bench`);
-  const takeoverSid = ((await fetch(`${api}/api/session/new`, { method: 'POST' }).then((r) => r.json())) as { session_id: string }).session_id;
+  const takeoverSid = await openSession(api);
   const pendingRequests: Array<(m: Record<string, unknown>) => void> = [];
   holder.on('message', (raw) => {
     const m = JSON.parse(String(raw));
@@ -229,7 +217,7 @@ async function main(): Promise<void> {
   let takeoverErrors = 0;
   for (let i = 0; i < TAKEOVER_TURNS + 10; i++) {
     const requested = new Promise<Record<string, unknown>>((resolve) => pendingRequests.push(resolve));
-    const phoneAnswer = timedPost(`${api}/api/turn`, { session_id: takeoverSid, caller_number: '+15550108888', call_direction: 'outgoing', request_id: randomUUID() }, audio);
+    const phoneAnswer = postTurn(`${api}/api/turn`, { session_id: takeoverSid, caller_number: '+15550108888', call_direction: 'outgoing', request_id: randomUUID() }, audio);
     const request = await requested;
     const sent = performance.now();
     holder.send(JSON.stringify({ reply: 'Agent here.', request_id: request.request_id }));
@@ -273,14 +261,14 @@ async function main(): Promise<void> {
   await Promise.all(
     Array.from({ length: FANOUT.calls }, async (_, c) => {
       await new Promise((r) => setTimeout(r, Math.random() * 1000));
-      const opened = (await fetch(`${api}/api/session/new`, { method: 'POST' }).then((r) => r.json())) as { session_id: string };
+      const sessionId = await openSession(api);
       while (Date.now() < fanoutStop) {
         const next = Date.now() + 1000;
-        const res = await timedPost(`${api}/api/turn`, { session_id: opened.session_id, caller_number: `+1555030${String(c).padStart(4, '0')}`, call_direction: 'outgoing', request_id: randomUUID() }, audio);
+        const res = await postTurn(`${api}/api/turn`, { session_id: sessionId, caller_number: `+1555030${String(c).padStart(4, '0')}`, call_direction: 'outgoing', request_id: randomUUID() }, audio);
         if (!res.ok) fanoutErrors += 1;
         await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
       }
-      fanoutSessions.push(opened.session_id);
+      fanoutSessions.push(sessionId);
     }),
   );
   await new Promise((r) => setTimeout(r, 1000)); // let the last events arrive
@@ -308,11 +296,10 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, Math.random() * 1000)); // calls do not start in lockstep
         // Each simulated call is its own phone: a greeting (reset, no sid) would supersede the
         // other open sessions of the one default phone identity, so calls open a session first.
-        const opened = (await fetch(`${api}/api/session/new`, { method: 'POST' }).then((r) => r.json())) as { session_id: string };
-        const session = opened.session_id;
+        const session = await openSession(api);
         while (Date.now() < stopAt) {
           const next = Date.now() + 1000;
-          const res = await timedPost(`${api}/api/turn`, { session_id: session, caller_number: number, call_direction: 'outgoing', request_id: randomUUID() }, audio);
+          const res = await postTurn(`${api}/api/turn`, { session_id: session, caller_number: number, call_direction: 'outgoing', request_id: randomUUID() }, audio);
           latencies.push(res.ms);
           if (!res.ok) {
             errors += 1;
